@@ -1,0 +1,65 @@
+"""JAX: `fit` jit-compiles `train_step(state, data)`, which must be a pure function of `state`.
+
+`wrap_train_step` runs a model's ordinary `train_step(self, data)` inside a `keras.StatelessScope`
+that maps every variable of the training state (weights, optimizer slots, metrics, seed generators)
+to its value in `state`, then reads every variable back out as the new state. Assignments made by
+the step (optimizer updates, batch-norm statistics, metric updates, seed advances) are thereby
+carried by `fit` instead of being frozen into the compiled function. That is why every optimizer a
+model uses must appear in `self.optimizer.variables` (keras-gen uses `keras.optimizers.MultiOptimizer`).
+"""
+
+import functools
+
+import jax
+import keras
+
+
+def _current_values(variables):
+    return [v.value for v in variables]
+
+
+def value_and_grad(loss_fn, variables, model_variables):
+    ids = {id(v) for v in variables}
+    others = [v for v in model_variables if id(v) not in ids]
+
+    def stateless_loss(values):
+        mapping = list(zip(others, _current_values(others))) + list(zip(variables, values))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            loss, aux = loss_fn()
+        return loss, (aux, [scope.get_current_value(v) for v in others])
+
+    (loss, (aux, updated)), grads = jax.value_and_grad(stateless_loss, has_aux=True)(
+        _current_values(variables)
+    )
+    for variable, value in zip(others, updated):
+        variable.assign(value)  # batch-norm statistics, seed generators: into the enclosing scope
+    return (loss, aux), grads
+
+
+def apply_gradients(optimizer, grads, variables):
+    optimizer.apply(grads, variables)
+
+
+def input_gradient(fn, x):
+    return jax.grad(lambda inputs: fn(inputs).sum())(x)
+
+
+def wrap_train_step(train_step):
+    @functools.wraps(train_step)
+    def stateless_train_step(self, *args):
+        if len(args) == 1:  # a subclass calling super().train_step(data): already inside the scope
+            return train_step(self, *args)
+        state, data = args
+        groups = (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        )
+        mapping = [(v, x) for vs, xs in zip(groups, state) for v, x in zip(vs, xs)]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = train_step(self, data)
+        new_state = tuple([scope.get_current_value(v) for v in vs] for vs in groups)
+        return logs, new_state
+
+    return stateless_train_step

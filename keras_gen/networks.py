@@ -1,0 +1,135 @@
+"""Network builders shared by the zoo's model families.
+
+Two shapes of data are supported everywhere: images (H, W, C) from 28x28x1 up to 64x64x3, served
+by DCGAN-style convolutional nets, and flat vectors such as 2-D points, served by MLPs.
+"""
+
+import keras
+from keras import layers
+
+
+def is_image_shape(data_shape):
+    return len(data_shape) == 3
+
+
+def check_data_shape(data_shape):
+    """Validate a data shape: (H, W, C) images or (D,) vectors. Returns it as a tuple of ints."""
+    data_shape = tuple(int(d) for d in data_shape)
+    if len(data_shape) == 1 and data_shape[0] > 0:
+        return data_shape
+    if len(data_shape) == 3:
+        height, width, channels = data_shape
+        if channels in (1, 3) and 8 <= height <= 128 and 8 <= width <= 128:
+            return data_shape
+    raise ValueError(
+        f"data_shape must be (height, width, channels) with 1 or 3 channels and sides from 8 to "
+        f"128 pixels (e.g. (28, 28, 1) or (64, 64, 3)), or (dim,) for vectors such as 2-D points; "
+        f"got {data_shape}."
+    )
+
+
+def upsampling_plan(data_shape):
+    """How a DCGAN generator reaches `data_shape`: (start height, start width, number of 2x stages).
+
+    The image is halved while both sides stay even and at least 8, so 28 -> 7 (2 stages),
+    32 -> 4 (3 stages), 64 -> 4 (4 stages).
+    """
+    height, width, _ = data_shape
+    stages = 0
+    while height % 2 == 0 and width % 2 == 0 and min(height, width) >= 8:
+        height, width, stages = height // 2, width // 2, stages + 1
+    if stages == 0:
+        raise ValueError(
+            f"A convolutional network needs image sides divisible by 2 at least once; got {data_shape}."
+        )
+    return height, width, stages
+
+
+def _maybe_spectral(layer, spectral_norm):
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def _normalization(kind, name):
+    if kind == "batch":
+        return layers.BatchNormalization(name=name)
+    if kind == "layer":
+        return layers.LayerNormalization(name=name)
+    if kind in (None, "none"):
+        return None
+    raise ValueError(f"normalization must be 'batch', 'layer' or 'none'; got {kind!r}.")
+
+
+def conv_generator(latent_dim, data_shape, width=64, extra_inputs=(), name="generator"):
+    """DCGAN generator (Radford et al. 2015): project, then strided transposed convolutions with
+    batch norm and ReLU, tanh output. `extra_inputs` are concatenated to z (e.g. a label embedding).
+    """
+    start_h, start_w, stages = upsampling_plan(data_shape)
+    z = keras.Input((latent_dim,), name="z")
+    inputs = [z, *extra_inputs]
+    h = layers.Concatenate()([z, *[layers.Flatten()(e) for e in extra_inputs]]) if extra_inputs else z
+    channels = width * 2 ** (stages - 1)
+    h = layers.Dense(start_h * start_w * channels, use_bias=False)(h)
+    h = layers.BatchNormalization()(h)
+    h = layers.ReLU()(h)
+    h = layers.Reshape((start_h, start_w, channels))(h)
+    for _ in range(stages - 1):
+        channels //= 2
+        h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", use_bias=False)(h)
+        h = layers.BatchNormalization()(h)
+        h = layers.ReLU()(h)
+    images = layers.Conv2DTranspose(data_shape[-1], 4, strides=2, padding="same", activation="tanh")(h)
+    return keras.Model(inputs if extra_inputs else z, images, name=name)
+
+
+def conv_discriminator(
+    data_shape, width=64, normalization="batch", spectral_norm=False, outputs=1, extra_inputs=(), name="discriminator"
+):
+    """DCGAN discriminator: strided convolutions with LeakyReLU(0.2), no normalization on the first
+    layer, one logit out (or `outputs` logits). `normalization` is "batch" (DCGAN), "layer"
+    (WGAN-GP, whose penalty is per-sample) or "none"; `spectral_norm` wraps every layer (SN-GAN).
+    `extra_inputs` (e.g. label maps of shape H x W x k) are concatenated to the image channels.
+    """
+    _, _, stages = upsampling_plan(data_shape)
+    images = keras.Input(data_shape, name="images")
+    h = layers.Concatenate()([images, *extra_inputs]) if extra_inputs else images
+    channels = width
+    for stage in range(stages):
+        h = _maybe_spectral(layers.Conv2D(channels, 4, strides=2, padding="same"), spectral_norm)(h)
+        norm = _normalization(normalization, f"norm_{stage}") if stage > 0 else None
+        if norm is not None:
+            h = norm(h)
+        h = layers.LeakyReLU(0.2)(h)
+        channels *= 2
+    h = layers.Flatten()(h)
+    logits = _maybe_spectral(layers.Dense(outputs), spectral_norm)(h)
+    return keras.Model([images, *extra_inputs] if extra_inputs else images, logits, name=name)
+
+
+def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), extra_inputs=(), name="generator"):
+    """MLP generator: ReLU hidden layers; tanh output for images (data in [-1, 1]), linear for
+    vectors such as 2-D points, whose range is the data's own."""
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Concatenate()([z, *extra_inputs]) if extra_inputs else z
+    for units in hidden_units:
+        h = layers.Dense(units, activation="relu")(h)
+    size = 1
+    for d in data_shape:
+        size *= d
+    activation = "tanh" if is_image_shape(data_shape) else None
+    out = layers.Reshape(data_shape)(layers.Dense(size, activation=activation)(h))
+    return keras.Model([z, *extra_inputs] if extra_inputs else z, out, name=name)
+
+
+def mlp_discriminator(
+    data_shape, hidden_units=(256, 256), spectral_norm=False, outputs=1, extra_inputs=(), name="discriminator"
+):
+    """MLP discriminator with LeakyReLU(0.2) hidden layers and `outputs` logits."""
+    x = keras.Input(data_shape, name="data")
+    h = layers.Flatten()(x)
+    if extra_inputs:
+        h = layers.Concatenate()([h, *extra_inputs])
+    for units in hidden_units:
+        h = _maybe_spectral(layers.Dense(units), spectral_norm)(h)
+        h = layers.LeakyReLU(0.2)(h)
+    logits = _maybe_spectral(layers.Dense(outputs), spectral_norm)(h)
+    return keras.Model([x, *extra_inputs] if extra_inputs else x, logits, name=name)

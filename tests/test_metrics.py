@@ -25,9 +25,9 @@ def test_diagonal_covariances_closed_form():
 def test_identical_sets_give_about_zero_and_singular_covariance_is_handled():
     rng = np.random.default_rng(1)
     features = rng.normal(size=(20, 8))
-    assert abs(statistics.frechet_distance_from_features(features, features)) < 1e-6
+    assert abs(metrics.fid_from_features(features, features)) < 1e-6
     few = rng.normal(size=(5, 8))  # rank-deficient covariance (5 samples in 8 dimensions)
-    assert np.isfinite(statistics.frechet_distance_from_features(few, rng.normal(size=(5, 8))))
+    assert np.isfinite(metrics.fid_from_features(few, rng.normal(size=(5, 8))))
 
 
 def test_mismatched_shapes_are_rejected():
@@ -49,8 +49,8 @@ def test_saved_statistics_round_trip(tmp_path):
 def test_kid_near_zero_for_same_distribution_and_positive_when_shifted():
     rng = np.random.default_rng(3)
     x, y = rng.normal(size=(300, 16)), rng.normal(size=(300, 16))
-    same_mean, same_std = metrics.kernel_inception_distance(x, y, num_subsets=20, subset_size=100)
-    shifted_mean, _ = metrics.kernel_inception_distance(x, y + 1.0, num_subsets=20, subset_size=100)
+    same_mean, same_std = metrics.kid_from_features(x, y, num_subsets=20, subset_size=100)
+    shifted_mean, _ = metrics.kid_from_features(x, y + 1.0, num_subsets=20, subset_size=100)
     assert abs(same_mean) < 3 * same_std + 1e-3
     assert shifted_mean > 0.5 and shifted_mean > 20 * abs(same_mean)
 
@@ -67,17 +67,17 @@ def test_precision_recall_on_constructed_sets_and_not_swapped():
     rng = np.random.default_rng(4)
     real = rng.normal(size=(200, 2))
     collapsed = rng.normal(size=(200, 2)) * 0.05  # inside the real manifold, covering little of it
-    scores = metrics.precision_recall(real, collapsed, k=3)
+    scores = metrics.precision_recall_from_features(real, collapsed, k=3)
     assert scores["precision"] > 0.95 and scores["recall"] < 0.3
     far = real + 100.0
-    assert metrics.precision_recall(real, far, k=3) == {"precision": 0.0, "recall": 0.0}
+    assert metrics.precision_recall_from_features(real, far, k=3) == {"precision": 0.0, "recall": 0.0}
 
 
 def test_density_coverage_on_constructed_sets():
     rng = np.random.default_rng(5)
     real = rng.normal(size=(300, 2))
-    same = metrics.density_coverage(real, rng.normal(size=(300, 2)), k=5)
+    same = metrics.density_coverage_from_features(real, rng.normal(size=(300, 2)), k=5)
     assert 0.7 < same["density"] < 1.3 and same["coverage"] > 0.9
-    collapsed = metrics.density_coverage(real, rng.normal(size=(300, 2)) * 0.05, k=5)
+    collapsed = metrics.density_coverage_from_features(real, rng.normal(size=(300, 2)) * 0.05, k=5)
     assert collapsed["coverage"] < 0.2 and collapsed["density"] > 0.5  # realistic, not diverse
-    assert metrics.density_coverage(real, real + 100.0, k=5) == {"density": 0.0, "coverage": 0.0}
+    assert metrics.density_coverage_from_features(real, real + 100.0, k=5) == {"density": 0.0, "coverage": 0.0}

@@ -64,7 +64,7 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean))
 
 
-def frechet_distance_from_features(features1, features2):
+def fid_from_features(features1, features2):
     """FID-style distance between two feature sets (n1, d) and (n2, d)."""
     return frechet_distance(*gaussian_statistics(features1), *gaussian_statistics(features2))
 
@@ -89,7 +89,7 @@ def _polynomial_kernel(x, y):
     return (x @ y.T / x.shape[1] + 1.0) ** 3
 
 
-def kernel_inception_distance(real, generated, num_subsets=100, subset_size=1000, seed=0):
+def kid_from_features(real, generated, num_subsets=100, subset_size=1000, seed=0):
     """KID: unbiased MMD^2 with the kernel (x.y / d + 1)^3, over `num_subsets` random subsets of
     `subset_size` (capped at the smaller set). Returns (mean, std) over the subsets."""
     real, generated = _as_features(real, "real"), _as_features(generated, "generated")
@@ -134,7 +134,7 @@ def _knn_radii(features, k):
     return np.partition(distances, k, axis=1)[:, k]  # index 0 is the sample itself
 
 
-def precision_recall(real, generated, k=3):
+def precision_recall_from_features(real, generated, k=3):
     """Improved precision and recall (k-NN manifolds). Returns {"precision", "recall"}.
 
     Precision: the fraction of generated samples inside the real manifold (within the k-NN radius
@@ -148,7 +148,7 @@ def precision_recall(real, generated, k=3):
     return {"precision": float(precision), "recall": float(recall)}
 
 
-def density_coverage(real, generated, k=5):
+def density_coverage_from_features(real, generated, k=5):
     """Density and coverage (k-NN balls around real samples). Returns {"density", "coverage"}.
 
     Density: the mean number of real k-NN balls holding a generated sample, divided by k (about 1

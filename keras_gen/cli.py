@@ -1,0 +1,145 @@
+"""The `keras-gen` command: list the zoo, train an entry, sample from a saved model.
+
+    keras-gen list
+    keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
+    keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+
+The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
+"""
+
+import argparse
+import ast
+import json
+import os
+import sys
+
+RUN_FILES = ("model.keras", "history.csv", "history.json", "samples")
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def parse_overrides(pairs):
+    """["latent_dim=64", "data_shape=(32,32,3)", "generator_loss=minimax"] -> dict of Python values."""
+    overrides = {}
+    for pair in pairs or ():
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--set expects key=value (e.g. --set latent_dim=64); got {pair!r}.")
+        try:
+            overrides[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            overrides[key] = text  # a bare word such as minimax
+    return overrides
+
+
+def check_out_dir(out, overwrite):
+    """Refuse to write over an earlier run unless asked to."""
+    existing = [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
+    if existing and not overwrite:
+        raise SystemExit(
+            f"{out} already holds a run ({', '.join(existing)}). Choose another --out, or pass "
+            f"--overwrite to replace it."
+        )
+
+
+def cmd_list(args):
+    from keras_gen import zoo
+
+    entries = zoo.list_entries()
+    width = max(map(len, entries))
+    for name, description in entries.items():
+        print(f"{name:<{width}}  {description}")
+
+
+def cmd_train(args):
+    import keras
+
+    from keras_gen import callbacks, data, zoo
+
+    check_out_dir(args.out, args.overwrite)
+    overrides = parse_overrides(args.set)
+    if args.data in data.MIXTURES:
+        overrides.setdefault("data_shape", (2,))
+    model = zoo.build(args.name, **overrides)
+    dataset = data.load(args.data, batch_size=args.batch_size, image_size=model_image_size(model))
+    os.makedirs(args.out, exist_ok=True)
+    reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
+    history = model.fit(
+        dataset,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
+        callbacks=[
+            keras.callbacks.TerminateOnNaN(),
+            callbacks.SampleGrid(os.path.join(args.out, "samples"), reference=reference),
+            keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
+        ],
+    )
+    with open(os.path.join(args.out, "history.json"), "w") as f:
+        json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
+                   "data": args.data, "history": history.history}, f, indent=2, default=str)
+    if model.stop_training and any(any(v != v for v in values) for values in history.history.values()):
+        raise SystemExit(
+            f"Training stopped: a loss became NaN (see {args.out}/history.csv). Try a lower learning "
+            f"rate (--set learning_rate=...) or check the data range."
+        )
+    model.save(os.path.join(args.out, "model.keras"))
+    print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
+
+
+def model_image_size(model):
+    shape = getattr(model, "data_shape", None)
+    return tuple(shape[:2]) if shape is not None and len(shape) == 3 else None
+
+
+def cmd_sample(args):
+    import keras
+
+    from keras_gen import images, models  # noqa: F401  (registers the zoo's classes for loading)
+
+    if os.path.exists(args.out) and not args.overwrite:
+        raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
+    model = keras.models.load_model(args.model)
+    images.save_grid(model.sample(args.n, seed=args.seed), args.out)
+    print(f"Wrote {args.n} samples to {args.out}")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="keras-gen", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="list the zoo's entries").set_defaults(run=cmd_list)
+
+    train = commands.add_parser("train", help="train a zoo entry with model.fit")
+    train.add_argument("name", help="zoo entry, e.g. dcgan (see keras-gen list)")
+    train.add_argument("--data", default="mnist-5k", help="mnist-5k, ring8, grid25, a tfds name or a folder")
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--out", required=True, help="output folder of the run")
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
+    train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
+    train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
+    train.set_defaults(run=cmd_train)
+
+    sample = commands.add_parser("sample", help="save a grid of samples from a saved model")
+    sample.add_argument("model", help="a model.keras file written by train")
+    sample.add_argument("-n", type=int, default=64)
+    sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument("--out", default="samples.png")
+    sample.add_argument("--overwrite", action="store_true")
+    sample.set_defaults(run=cmd_sample)
+
+    for command in (train, sample):
+        command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if getattr(args, "backend", None):
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != args.backend:
+            raise SystemExit("--backend must be chosen before Keras is imported; set KERAS_BACKEND instead.")
+        os.environ["KERAS_BACKEND"] = args.backend
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,7 @@ from keras_gen.metrics.statistics import (
     save_statistics,
 )
 from keras_gen.metrics import extractors
-from keras_gen.metrics.evaluate import (
+from keras_gen.metrics.scores import (
     METRICS,
     density_coverage,
     evaluate,

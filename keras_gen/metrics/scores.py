@@ -22,16 +22,27 @@ METRICS = {
 }
 
 
-def _is_statistics(real):
+METRIC_KEYS = {
+    "fid": ("fid",),
+    "kid": ("kid", "kid_std"),
+    "is": ("is", "is_std"),
+    "pr": ("precision", "recall"),
+    "dc": ("density", "coverage"),
+}
+
+
+def is_statistics(real):
+    """Whether `real` is reference statistics (a .npz path or a dict with "mu"), not data."""
     return isinstance(real, (str, os.PathLike)) or (isinstance(real, dict) and "mu" in real)
 
 
-def _load(real):
+def load_reference(real):
+    """Reference statistics as a dict (loaded from a path when given one)."""
     return statistics.load_statistics(real) if isinstance(real, (str, os.PathLike)) else real
 
 
 def _statistics(real):
-    stats = _load(real)
+    stats = load_reference(real)
     return stats["mu"], stats["sigma"]
 
 
@@ -40,11 +51,11 @@ def scores_from_features(real, generated, metrics, generated_logits=None, kid_su
     unknown = sorted(set(metrics) - set(METRICS))
     if unknown:
         raise ValueError(f"Unknown metric(s) {unknown}; choose from {sorted(METRICS)}.")
-    if _is_statistics(real) and set(metrics) - {"fid", "is"}:
+    if is_statistics(real) and set(metrics) - {"fid", "is"}:
         raise ValueError(f"Reference statistics (mu, sigma) only give FID; {sorted(set(metrics) - {'fid', 'is'})} need real images.")
     scores = {}
     if "fid" in metrics:
-        real_stats = _statistics(real) if _is_statistics(real) else statistics.gaussian_statistics(real)
+        real_stats = _statistics(real) if is_statistics(real) else statistics.gaussian_statistics(real)
         scores["fid"] = statistics.frechet_distance(*real_stats, *statistics.gaussian_statistics(generated))
     if "kid" in metrics:
         scores["kid"], scores["kid_std"] = statistics.kid_from_features(real, generated, kid_subsets, kid_subset_size)
@@ -65,8 +76,8 @@ def evaluate(real, generated, metrics=("fid",), extractor="inception", n=None, b
     """
     metrics = tuple(metrics)
     extractor = extractors.get(extractor)
-    if _is_statistics(real):
-        real_features = real = _load(real)
+    if is_statistics(real):
+        real_features = real = load_reference(real)
         saved_with = str(real.get("extractor", extractor.extractor_name))
         if saved_with != extractor.extractor_name:
             raise ValueError(

@@ -3,6 +3,7 @@
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+    keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
 
 The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
 """
@@ -102,6 +103,29 @@ def cmd_sample(args):
     print(f"Wrote {args.n} samples to {args.out}")
 
 
+def cmd_eval(args):
+    import keras
+
+    from keras_gen import data, metrics, models  # noqa: F401  (models registers the zoo's classes)
+
+    metric_names = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    unknown = sorted(set(metric_names) - set(metrics.METRICS))
+    if unknown:
+        raise SystemExit(f"--metrics: unknown {unknown}; choose from {', '.join(metrics.METRICS)}.")
+    model = keras.models.load_model(args.model)
+    real = args.data
+    if not args.data.endswith(".npz"):
+        real = data.load(args.data, split=args.split, batch_size=args.batch_size, shuffle=False, drop_remainder=False)
+    scores = metrics.evaluate(real, model, metric_names, args.extractor, args.n, args.batch_size, args.seed)
+    result = {"model": args.model, "data": args.data, "split": args.split, "seed": args.seed,
+              "backend": keras.backend.backend(), **scores}
+    print(json.dumps(result, indent=2))
+    out = args.out or os.path.splitext(args.model)[0] + f"_eval_{args.extractor}.json"
+    with open(out, "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"Wrote {out}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gen", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,7 +151,19 @@ def build_parser():
     sample.add_argument("--overwrite", action="store_true")
     sample.set_defaults(run=cmd_sample)
 
-    for command in (train, sample):
+    evaluate = commands.add_parser("eval", help="FID, KID, IS, precision/recall, density/coverage of a saved model")
+    evaluate.add_argument("model", help="a model.keras file written by train")
+    evaluate.add_argument("--data", default="mnist-5k", help="real data (as for train), or reference statistics (.npz)")
+    evaluate.add_argument("--split", default="all", help="split of the real data (default: all)")
+    evaluate.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,pr,dc")
+    evaluate.add_argument("--extractor", default="inception", help="inception, inception-imagenet or mnist-lenet")
+    evaluate.add_argument("-n", type=int, default=5000, help="samples per set (the real set may hold fewer)")
+    evaluate.add_argument("--batch-size", type=int, default=50)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--out", help="JSON file (default: next to the model)")
+    evaluate.set_defaults(run=cmd_eval)
+
+    for command in (train, sample, evaluate):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
     return parser
 

@@ -44,3 +44,19 @@ def test_bad_set_syntax():
         cli.parse_overrides(["latent_dim"])
     assert cli.parse_overrides(["data_shape=(32,32,3)", "generator_loss=minimax"]) == {
         "data_shape": (32, 32, 3), "generator_loss": "minimax"}
+
+
+def test_eval_prints_and_writes_json(tmp_path, capsys):
+    from keras_gen import zoo
+
+    model_path = tmp_path / "model.keras"
+    zoo.build("gan", hidden_units=(16,), latent_dim=8, seed=0).save(model_path)
+    out = tmp_path / "eval.json"
+    cli.main(["eval", str(model_path), "--data", "mnist-5k", "--split", "test", "--metrics", "fid,kid,pr",
+              "--extractor", "mnist-lenet", "-n", "64", "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert result["extractor"] == "mnist-lenet" and result["n_generated"] == 64 and result["n_real"] == 64
+    assert result["fid"] > 0 and {"kid", "kid_std", "precision", "recall"} <= set(result)
+    assert '"fid"' in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="unknown"):
+        cli.main(["eval", str(model_path), "--metrics", "fid,foo"])

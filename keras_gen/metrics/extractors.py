@@ -196,7 +196,7 @@ def _image_batches(source, n, batch_size, seed):
 
 
 def features(source, extractor="inception", n=None, batch_size=50, seed=0, output="features", verbose=1):
-    """Features of `n` images from `source` (all of it when n is None).
+    """Features of `n` images from `source` (for data: at most `n`, all of it when n is None).
 
     Args:
         source: an image array (NHWC, float in [-1, 1] or uint8), a tf.data.Dataset of images or
@@ -230,7 +230,7 @@ def features(source, extractor="inception", n=None, batch_size=50, seed=0, outpu
             progress.update(seen)
         if n is not None and seen >= n:
             break
-    if n is not None and seen < n:
-        raise ValueError(f"Asked for n={n} images but the source held only {seen}.")
+    if seen < 2:
+        raise ValueError(f"The source gave {seen} image(s); the metrics need at least 2.")
     result = {o: np.concatenate(collected[o]) if collected[o] else np.zeros((0, 0), np.float32) for o in wanted}
     return result[output] if isinstance(output, str) else result

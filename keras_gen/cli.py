@@ -1,8 +1,9 @@
-"""The `keras-gen` command: list the zoo, train an entry, sample from a saved model.
+"""The `keras-gen` command: list the zoo, train an entry, sample from or export a saved model.
 
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+    keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
 
 The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
 """
@@ -102,6 +103,22 @@ def cmd_sample(args):
     print(f"Wrote {args.n} samples to {args.out}")
 
 
+def cmd_export(args):
+    from keras_gen import export
+
+    if args.serving_dir:
+        path = export.export_for_serving(args.model, args.serving_dir, version=args.version, overwrite=args.overwrite)
+    elif args.out:
+        import keras
+
+        import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
+
+        path = export.export_saved_model(keras.models.load_model(args.model), args.out, overwrite=args.overwrite)
+    else:
+        raise SystemExit("keras-gen export needs --serving-dir BASE (TF Serving layout) or --out PATH.")
+    print(f"Wrote SavedModel {path}; inspect it with: saved_model_cli show --all --dir {path}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gen", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,7 +144,15 @@ def build_parser():
     sample.add_argument("--overwrite", action="store_true")
     sample.set_defaults(run=cmd_sample)
 
-    for command in (train, sample):
+    exporter = commands.add_parser("export", help="export a saved model as a SavedModel for TF Serving")
+    exporter.add_argument("model", help="a model.keras file")
+    exporter.add_argument("--serving-dir", help="base folder; writes BASE/<version>/ (next free version)")
+    exporter.add_argument("--version", type=int, help="version number under --serving-dir")
+    exporter.add_argument("--out", help="write the SavedModel exactly here instead")
+    exporter.add_argument("--overwrite", action="store_true")
+    exporter.set_defaults(run=cmd_export)
+
+    for command in (train, sample, exporter):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
     return parser
 

@@ -74,8 +74,8 @@ class ConditionalGAN(GAN):
 
     def generate(self, z, labels):
         """Deterministic: the generator's output for latent batch `z` and class `labels`."""
-        labels = check_labels(keras.ops.convert_to_numpy(labels), ops.shape(z)[0], self.num_classes)
-        return self.generator([z, labels], training=False)
+        labels = check_labels(ops.convert_to_numpy(labels), ops.shape(z)[0], self.num_classes)
+        return self.generator([z, ops.convert_to_tensor(labels)], training=False)
 
     def sample(self, n, labels=None, seed=None, batch_size=256):
         """`n` samples of the given classes as a NumPy float32 array (images NHWC in [-1, 1]).

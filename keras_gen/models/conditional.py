@@ -73,9 +73,14 @@ class ConditionalGAN(GAN):
         return self.generator([z, labels], training=training)
 
     def generate(self, z, labels):
-        """Deterministic: the generator's output for latent batch `z` and class `labels`."""
-        labels = check_labels(ops.convert_to_numpy(labels), ops.shape(z)[0], self.num_classes)
-        return self.generator([z, ops.convert_to_tensor(labels)], training=False)
+        """Deterministic: the generator's output for latent batch `z` and class `labels`.
+
+        Labels given as Python or NumPy values are checked; backend tensors (e.g. inside an
+        exported serving function) go to the generator as they are.
+        """
+        if isinstance(labels, (int, np.integer, list, tuple, np.ndarray)):
+            labels = ops.convert_to_tensor(check_labels(labels, ops.shape(z)[0], self.num_classes))
+        return self.generator([z, labels], training=False)
 
     def sample(self, n, labels=None, seed=None, batch_size=256):
         """`n` samples of the given classes as a NumPy float32 array (images NHWC in [-1, 1]).

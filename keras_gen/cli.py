@@ -61,7 +61,12 @@ def cmd_train(args):
     if args.data in data.MIXTURES:
         overrides.setdefault("data_shape", (2,))
     model = zoo.build(args.name, **overrides)
-    dataset = data.load(args.data, batch_size=args.batch_size, image_size=model_image_size(model))
+    dataset = data.load(
+        args.data,
+        batch_size=args.batch_size,
+        image_size=model_image_size(model),
+        require_labels=bool(getattr(model, "num_classes", None)),
+    )
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     history = model.fit(
@@ -94,12 +99,13 @@ def model_image_size(model):
 def cmd_sample(args):
     import keras
 
-    from keras_gen import images, models  # noqa: F401  (registers the zoo's classes for loading)
+    from keras_gen import callbacks, images, models  # noqa: F401  (registers the zoo's classes for loading)
 
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
-    images.save_grid(model.sample(args.n, seed=args.seed), args.out)
+    samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
 
 

@@ -2,3 +2,4 @@
 
 from keras_gen.models import gan  # noqa: F401
 from keras_gen.models import kde  # noqa: F401
+from keras_gen.models import pixelrnn  # noqa: F401

@@ -107,9 +107,15 @@ class RowLSTM(layers.Layer):
         input_gates = ops.conv(x, input_kernel, strides=1, padding="same") + self.bias
         hidden = ops.zeros_like(input_gates[:, 0, :, : self.units])
         cell = hidden
+        k, width, center = self.kernel_size, x.shape[2], self.kernel_size // 2
+        state_kernel = ops.reshape(self.state_kernel, (k * self.units, 4 * self.units))
         rows = []
         for row in range(x.shape[1]):
-            gates = input_gates[:, row] + ops.conv(hidden, self.state_kernel, strides=1, padding="same")
+            # The 1-D "same" convolution over the row above as one matrix product on its k shifts
+            # (faster than a tiny conv1d per row, notably on PyTorch's CPU kernels).
+            padded = ops.pad(hidden, [[0, 0], [center, center], [0, 0]])
+            shifts = ops.concatenate([padded[:, d : d + width] for d in range(k)], axis=-1)
+            gates = input_gates[:, row] + ops.matmul(shifts, state_kernel)
             output_gate, forget_gate, input_gate, candidate = ops.split(gates, 4, axis=-1)
             cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(input_gate) * ops.tanh(candidate)
             hidden = ops.sigmoid(output_gate) * ops.tanh(cell)
@@ -213,7 +219,7 @@ class PixelRNN(GenerativeModel):
 
     def values_to_images(self, values):
         if self.distribution == "categorical":
-            return ops.cast(values, "float32") / 127.5 - 1.0
+            return (ops.cast(values, "float32") - 127.5) / 127.5  # exactly 1.0 at 255 in float32
         return 2.0 * ops.cast(values, "float32") - 1.0
 
     def call(self, images, training=False):
@@ -260,7 +266,7 @@ class PixelRNN(GenerativeModel):
         (Gumbel-max for the softmax, uniform for the Bernoulli) and keep only pixel `index`."""
         logits = self.network(images, training=False)
         if self.distribution == "categorical":
-            drawn = ops.cast(ops.argmax(logits + noise, axis=-1), "float32") / 127.5 - 1.0
+            drawn = self.values_to_images(ops.argmax(logits + noise, axis=-1))
         else:
             drawn = ops.where(noise < ops.sigmoid(logits), 1.0, -1.0)
         height, width, _ = self.data_shape

@@ -181,8 +181,8 @@ class VAE(GenerativeModel):
         step = max(1, batch_size // k)
         out = []
         for start in range(0, len(x), step):
-            xb = x[start : start + step]
-            n = len(xb)
+            xb = ops.convert_to_tensor(x[start : start + step])
+            n = xb.shape[0]
             label_inputs = self._label_inputs(None if labels is None else np.asarray(labels)[start : start + step], n)
             mean, log_var = self.encoder(self._network_inputs(xb, label_inputs), training=False)
             eps = keras.random.normal((k, n, self.latent_dim), seed=generator)
@@ -190,7 +190,7 @@ class VAE(GenerativeModel):
             log_q = -0.5 * ops.sum(ops.square(eps) + LOG_2PI + log_var[None], axis=-1)
             tiled = [ops.reshape(ops.repeat(t[None], k, axis=0), (k * n, -1)) for t in label_inputs]
             logits = self.decoder(self._network_inputs(ops.reshape(z, (k * n, self.latent_dim)), tiled), training=False)
-            xk = ops.reshape(ops.repeat(ops.convert_to_tensor(xb)[None], k, axis=0), (k * n, *self.data_shape))
+            xk = ops.reshape(ops.repeat(xb[None], k, axis=0), (k * n, *self.data_shape))
             log_px = ops.reshape(-per_example_sum(bernoulli_nll(xk, logits)), (k, n))
             log_w = log_px + standard_normal_log_density(z) - log_q
             out.append(ops.convert_to_numpy(ops.logsumexp(log_w, axis=0) - math.log(k)))

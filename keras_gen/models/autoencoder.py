@@ -65,6 +65,7 @@ class Autoencoder(GenerativeModel):
     """
 
     loss_names = ("loss",)
+    can_sample = False  # no prior over codes: previews show reconstructions (see keras_gen.cli)
 
     def __init__(self, encoder, decoder, loss="mse", **kwargs):
         super().__init__(**kwargs)

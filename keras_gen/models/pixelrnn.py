@@ -22,55 +22,17 @@ import numpy as np
 from keras import layers, ops
 
 from keras_gen import backend, networks
+from keras_gen.models.autoencoder import check_choice, per_example_sum, to_model_range
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.gan import check_batch_shape
+from keras_gen.models.pixelcnn import DISTRIBUTIONS, LEVELS, MaskedConv2D, causal_mask
 from keras_gen.zoo import register
-
-DISTRIBUTIONS = ("categorical", "bernoulli")
-LEVELS = 256
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
-    return value
-
 
 def _check_odd(name, value):
     value = int(value)
     if value < 1 or value % 2 != 1:
         raise ValueError(f"{name} must be an odd positive kernel size (e.g. 3 or 7); got {value}.")
     return value
-
-
-@keras.saving.register_keras_serializable(package="keras_gen")
-class CausalConv2D(layers.Layer):
-    """A k x k mask-A convolution (rows above the centre, and the centre row left of it), the
-    mask applied functionally in `call()` (kernel * mask) so that it holds on every backend."""
-
-    def __init__(self, filters, kernel_size, **kwargs):
-        super().__init__(**kwargs)
-        self.filters = int(filters)
-        self.kernel_size = _check_odd("kernel_size", kernel_size)
-        k, c = self.kernel_size, self.kernel_size // 2
-        self.mask = np.zeros((k, k, 1, 1), np.float32)
-        self.mask[:c] = 1.0
-        self.mask[c, :c] = 1.0
-
-    def build(self, input_shape):
-        k = self.kernel_size
-        self.kernel = self.add_weight(name="kernel", shape=(k, k, input_shape[-1], self.filters), initializer="glorot_uniform")
-        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
-
-    def call(self, x):
-        kernel = self.kernel * ops.convert_to_tensor(self.mask, dtype=self.kernel.dtype)
-        return ops.conv(x, kernel, strides=1, padding="same") + self.bias
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.filters)
-
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size}
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -88,8 +50,7 @@ class RowLSTM(layers.Layer):
         super().__init__(**kwargs)
         self.units = int(units)
         self.kernel_size = _check_odd("kernel_size", kernel_size)
-        self.input_mask = np.zeros((1, self.kernel_size, 1, 1), np.float32)
-        self.input_mask[0, : self.kernel_size // 2 + 1] = 1.0
+        self.input_mask = causal_mask(self.kernel_size, "horizontal_B")[:, :, None, None]
 
     def build(self, input_shape):
         k, gates = self.kernel_size, 4 * self.units
@@ -134,7 +95,7 @@ def row_lstm_network(data_shape, hidden_units, num_layers, kernel_size, first_ke
     `num_layers` residual blocks (Row LSTM with h units, 1x1 convolution back to 2h, added to the
     block's input), then ReLU, a 1x1 convolution with ReLU and 1x1 output logits."""
     images = keras.Input(data_shape, name="images")
-    h = CausalConv2D(2 * hidden_units, first_kernel_size, name="conv_A")(images)
+    h = MaskedConv2D(2 * hidden_units, first_kernel_size, "A", name="conv_A")(images)
     for i in range(num_layers):
         state = RowLSTM(hidden_units, kernel_size, name=f"row_lstm_{i}")(h)
         h = h + layers.Conv2D(2 * hidden_units, 1, name=f"residual_{i}")(state)
@@ -146,10 +107,6 @@ def row_lstm_network(data_shape, hidden_units, num_layers, kernel_size, first_ke
     else:
         logits = layers.Conv2D(channels, 1, name="logits")(h)
     return keras.Model(images, logits, name="row_lstm")
-
-
-def _per_example_sum(values):
-    return ops.sum(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -187,7 +144,7 @@ class PixelRNN(GenerativeModel):
         self.data_shape = networks.check_data_shape(data_shape)
         if not networks.is_image_shape(self.data_shape):
             raise ValueError(f"PixelRNN models images (H, W, C); got data_shape={self.data_shape}.")
-        self.distribution = _check_choice("distribution", distribution, DISTRIBUTIONS)
+        self.distribution = check_choice("distribution", distribution, DISTRIBUTIONS)
         self.hidden_units, self.num_layers, self.head_filters = int(hidden_units), int(num_layers), int(head_filters)
         if self.hidden_units < 1 or self.num_layers < 1 or self.head_filters < 1:
             raise ValueError(
@@ -211,8 +168,7 @@ class PixelRNN(GenerativeModel):
     def discretize(self, x):
         """Images (uint8, or float in [-1, 1]) to the modelled values: int32 intensities 0..255
         ("categorical") or float 0/1 ("bernoulli", pixel > 0 on the [-1, 1] scale)."""
-        x = ops.convert_to_tensor(x)
-        x = ops.cast(x, "float32") / 127.5 - 1.0 if "int" in str(x.dtype) else ops.cast(x, "float32")
+        x = to_model_range(x)
         if self.distribution == "categorical":
             return ops.cast(ops.round((ops.clip(x, -1.0, 1.0) + 1.0) * 127.5), "int32")
         return ops.cast(x > 0.0, "float32")
@@ -241,7 +197,7 @@ class PixelRNN(GenerativeModel):
 
         def loss_fn():
             logits = self.network(inputs, training=True)
-            return ops.mean(_per_example_sum(self.pixel_nll(logits, values))), None
+            return ops.mean(per_example_sum(self.pixel_nll(logits, values))), None
 
         loss, _ = self.minimize(loss_fn, self.trainable_variables, self.optimizer)
         return self.track_losses(loss=loss, bits_per_dim=loss / (self.dims * math.log(2.0)))
@@ -254,7 +210,7 @@ class PixelRNN(GenerativeModel):
         for start in range(0, len(x), batch_size):
             values = self.discretize(x[start : start + batch_size])
             logits = self.network(self.values_to_images(values), training=False)
-            out.append(ops.convert_to_numpy(-_per_example_sum(self.pixel_nll(logits, values))))
+            out.append(ops.convert_to_numpy(-per_example_sum(self.pixel_nll(logits, values))))
         return np.concatenate(out).astype(np.float64)
 
     def bits_per_dim(self, x, batch_size=256):

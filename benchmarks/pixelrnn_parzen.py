@@ -52,12 +52,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pixelrnn-epochs", type=int, default=2)
     parser.add_argument("--dcgan-epochs", type=int, default=5)
-    parser.add_argument("--pixelrnn-samples", type=int, default=100)
+    parser.add_argument("--pixelrnn-samples", type=int, default=64)
     parser.add_argument("--parzen-samples", type=int, default=1000)
     parser.add_argument("--speed-only", action="store_true", help="only time PixelRNN sampling steps")
     parser.add_argument("--out", default="runs/pixelrnn_parzen")
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
+    os.makedirs(args.out, exist_ok=True)
     train, _ = data.load_mnist_5k("train")
     test, _ = data.load_mnist_5k("test")
 
@@ -76,6 +77,13 @@ def main():
            train_loss=history.history["loss"][-1], test_nll_nats=float(nll.mean()),
            test_nll_std_error=float(nll.std() / np.sqrt(len(nll))), test_bits_per_dim=float(model.bits_per_dim(test).mean()))
     model.save(os.path.join(args.out, "pixelrnn.keras"))
+    pixelcnn = zoo.build("pixelcnn")  # same data, epochs and batch size, for the NLL comparison
+    start = time.perf_counter()
+    pixelcnn.fit(data.load("mnist-5k", batch_size=64), epochs=args.pixelrnn_epochs, verbose=2)
+    fit_seconds = time.perf_counter() - start
+    nll = -pixelcnn.log_prob(test)
+    report(result="pixelcnn_test_nll", epochs=args.pixelrnn_epochs, fit_seconds=round(fit_seconds, 1),
+           test_nll_nats=float(nll.mean()), test_nll_std_error=float(nll.std() / np.sqrt(len(nll))))
     start = time.perf_counter()
     pixelrnn_samples = model.sample(args.pixelrnn_samples, seed=0, batch_size=args.pixelrnn_samples, verbose=0)
     sample_seconds = time.perf_counter() - start

@@ -47,3 +47,49 @@ class SampleGrid(keras.callbacks.Callback):
             images.save_scatter(samples, path, reference=self.reference)
         else:
             images.save_grid(samples, path, nrow=per_row)
+
+
+class LatentInterpolation(keras.callbacks.Callback):
+    """Save a grid of decoded latent interpolations after every epoch (`interp_001.png`, ...).
+
+    Each row runs between two latent vectors drawn from N(0, I) with the same `seed` every epoch,
+    so epochs are comparable. Works for any model with a decoder or generator and a `latent_dim`
+    (conditional VAEs get `labels`, one per row).
+    """
+
+    def __init__(self, out_dir, rows=4, steps=8, method="slerp", seed=0, labels=None):
+        super().__init__()
+        self.out_dir = out_dir
+        self.rows = rows
+        self.steps = steps
+        self.method = method
+        self.seed = seed
+        self.labels = labels
+
+    def on_epoch_end(self, epoch, logs=None):
+        from keras_gen import latent
+
+        strips = latent.random_interpolations(self.model, self.rows, self.steps, self.method, self.seed, self.labels)
+        latent.save_interpolation_grid(strips, os.path.join(self.out_dir, f"interp_{epoch + 1:03d}.png"))
+
+
+class Reconstructions(keras.callbacks.Callback):
+    """Save originals (odd rows) above their reconstructions (even rows) after every epoch
+    (`epoch_001.png`, ...): what to watch for a model that cannot sample, such as an autoencoder."""
+
+    def __init__(self, out_dir, images, per_row=8):
+        super().__init__()
+        self.out_dir = out_dir
+        self.images = np.asarray(images)
+        self.per_row = per_row
+
+    def on_epoch_end(self, epoch, logs=None):
+        from keras import ops
+
+        originals = self.images.astype(np.float32)
+        rebuilt = ops.convert_to_numpy(self.model.reconstruct(originals))
+        rows = []
+        for start in range(0, len(originals), self.per_row):
+            rows += [originals[start : start + self.per_row], rebuilt[start : start + self.per_row]]
+        path = os.path.join(self.out_dir, f"epoch_{epoch + 1:03d}.png")
+        images.save_grid(np.concatenate(rows), path, nrow=self.per_row)

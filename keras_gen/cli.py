@@ -75,7 +75,7 @@ def cmd_train(args):
         steps_per_epoch=args.steps_per_epoch,
         callbacks=[
             keras.callbacks.TerminateOnNaN(),
-            callbacks.SampleGrid(os.path.join(args.out, "samples"), reference=reference),
+            preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
             keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
         ],
     )
@@ -91,6 +91,18 @@ def cmd_train(args):
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
 
 
+def preview_callback(model, dataset, out_dir, reference=None):
+    """Samples for models that can sample; for those that cannot (plain autoencoders, which have no
+    prior), originals above their reconstructions."""
+    from keras_gen import callbacks
+
+    if getattr(model, "can_sample", True):
+        return callbacks.SampleGrid(out_dir, reference=reference)
+    batch = next(iter(dataset))
+    batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return callbacks.Reconstructions(out_dir, batch.numpy()[:16])
+
+
 def model_image_size(model):
     shape = getattr(model, "data_shape", None)
     return tuple(shape[:2]) if shape is not None and len(shape) == 3 else None
@@ -104,7 +116,10 @@ def cmd_sample(args):
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
-    samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    try:
+        samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    except NotImplementedError as error:  # e.g. a plain autoencoder, which has no prior
+        raise SystemExit(str(error)) from None
     images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
 

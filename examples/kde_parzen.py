@@ -23,9 +23,10 @@ images.save_grid(samples, "kde_samples.png", nrow=8)
 
 # Parzen window on [0, 1] pixels as in Goodfellow et al. (2014): the test digits under a kernel
 # density of 1,000 samples. Theis et al. (2016): compare with real digits, never read it alone.
-unit = lambda x: (np.asarray(x, np.float64) + 1) / 2
-real = unit(train[:1000].astype(np.float32) / 127.5 - 1)
-test01 = unit(test.astype(np.float32) / 127.5 - 1)
-for name, generated in (("kde samples", unit(model.sample(1000, seed=1))), ("real digits", real)):
+# The split is sorted by label: draw the 1,000 real digits at random so that every class is there.
+real = train[np.random.default_rng(0).permutation(len(train))[:1000]] / 255.0
+test01 = test / 255.0
+kde_samples = (model.sample(1000, seed=1) + 1) / 2
+for name, generated in (("kde samples", kde_samples), ("real digits", real)):
     result = parzen_log_likelihood(generated, test01)
     print(f"Parzen log-likelihood, {name}: {result.mean:.1f} +- {result.std_error:.1f} (sigma {result.sigma:.3f})")

@@ -1,9 +1,10 @@
-"""The `keras-gen` command: list the zoo, train an entry, sample from a saved model.
+"""The `keras-gen` command: list the zoo, train an entry, sample from or export a saved model.
 
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
     keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
+    keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
 
 The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
 """
@@ -61,7 +62,12 @@ def cmd_train(args):
     if args.data in data.MIXTURES:
         overrides.setdefault("data_shape", (2,))
     model = zoo.build(args.name, **overrides)
-    dataset = data.load(args.data, batch_size=args.batch_size, image_size=model_image_size(model))
+    dataset = data.load(
+        args.data,
+        batch_size=args.batch_size,
+        image_size=model_image_size(model),
+        require_labels=bool(getattr(model, "num_classes", None)),
+    )
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     history = model.fit(
@@ -70,7 +76,7 @@ def cmd_train(args):
         steps_per_epoch=args.steps_per_epoch,
         callbacks=[
             keras.callbacks.TerminateOnNaN(),
-            callbacks.SampleGrid(os.path.join(args.out, "samples"), reference=reference),
+            preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
             keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
         ],
     )
@@ -86,6 +92,18 @@ def cmd_train(args):
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
 
 
+def preview_callback(model, dataset, out_dir, reference=None):
+    """Samples for models that can sample; for those that cannot (plain autoencoders, which have no
+    prior), originals above their reconstructions."""
+    from keras_gen import callbacks
+
+    if getattr(model, "can_sample", True):
+        return callbacks.SampleGrid(out_dir, reference=reference)
+    batch = next(iter(dataset))
+    batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return callbacks.Reconstructions(out_dir, batch.numpy()[:16])
+
+
 def model_image_size(model):
     shape = getattr(model, "data_shape", None)
     return tuple(shape[:2]) if shape is not None and len(shape) == 3 else None
@@ -94,13 +112,33 @@ def model_image_size(model):
 def cmd_sample(args):
     import keras
 
-    from keras_gen import images, models  # noqa: F401  (registers the zoo's classes for loading)
+    from keras_gen import callbacks, images, models  # noqa: F401  (registers the zoo's classes for loading)
 
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
-    images.save_grid(model.sample(args.n, seed=args.seed), args.out)
+    try:
+        samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    except NotImplementedError as error:  # e.g. a plain autoencoder, which has no prior
+        raise SystemExit(str(error)) from None
+    images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
+
+
+def cmd_export(args):
+    from keras_gen import export
+
+    if args.serving_dir:
+        path = export.export_for_serving(args.model, args.serving_dir, version=args.version, overwrite=args.overwrite)
+    elif args.out:
+        import keras
+
+        import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
+
+        path = export.export_saved_model(keras.models.load_model(args.model), args.out, overwrite=args.overwrite)
+    else:
+        raise SystemExit("keras-gen export needs --serving-dir BASE (TF Serving layout) or --out PATH.")
+    print(f"Wrote SavedModel {path}; inspect it with: saved_model_cli show --all --dir {path}")
 
 
 def cmd_eval(args):
@@ -151,6 +189,14 @@ def build_parser():
     sample.add_argument("--overwrite", action="store_true")
     sample.set_defaults(run=cmd_sample)
 
+    exporter = commands.add_parser("export", help="export a saved model as a SavedModel for TF Serving")
+    exporter.add_argument("model", help="a model.keras file")
+    exporter.add_argument("--serving-dir", help="base folder; writes BASE/<version>/ (next free version)")
+    exporter.add_argument("--version", type=int, help="version number under --serving-dir")
+    exporter.add_argument("--out", help="write the SavedModel exactly here instead")
+    exporter.add_argument("--overwrite", action="store_true")
+    exporter.set_defaults(run=cmd_export)
+
     evaluate = commands.add_parser("eval", help="FID, KID, IS, precision/recall, density/coverage of a saved model")
     evaluate.add_argument("model", help="a model.keras file written by train")
     evaluate.add_argument("--data", default="mnist-5k", help="real data (as for train), or reference statistics (.npz)")
@@ -163,7 +209,7 @@ def build_parser():
     evaluate.add_argument("--out", help="JSON file (default: next to the model)")
     evaluate.set_defaults(run=cmd_eval)
 
-    for command in (train, sample, evaluate):
+    for command in (train, sample, exporter, evaluate):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
     return parser
 

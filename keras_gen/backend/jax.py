@@ -63,3 +63,9 @@ def wrap_train_step(train_step):
         return logs, new_state
 
     return stateless_train_step
+
+
+def inference_function(fn):
+    # The variables' current values are read while tracing and become constants of the compiled
+    # function: right for inference with fixed weights.
+    return jax.jit(fn)

@@ -23,3 +23,7 @@ def input_gradient(fn, x):
 
 def wrap_train_step(train_step):
     return train_step
+
+
+def inference_function(fn):
+    return tf.function(fn, reduce_retracing=True)

@@ -314,7 +314,7 @@ class PixelCNN(GenerativeModel):
         0, 1, 2, ... cycling). `verbose=1` shows a progress bar over pixels.
         """
         if self._sampling_step is None:
-            self._sampling_step = backend.inference_function(self._step)
+            self._sampling_step = backend.inference_function(self._step, self.network.variables)
         if self.conditional and labels is None:
             labels = np.arange(n, dtype=np.int32) % self.num_classes
         rng = np.random.default_rng(seed)

@@ -66,6 +66,7 @@ def cmd_train(args):
     history = model.fit(
         dataset,
         epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
         callbacks=[
             keras.callbacks.TerminateOnNaN(),
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
@@ -129,6 +130,7 @@ def build_parser():
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--out", required=True, help="output folder of the run")
     train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     train.set_defaults(run=cmd_train)

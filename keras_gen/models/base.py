@@ -76,6 +76,15 @@ class GenerativeModel(keras.Model):
             }
         return super().get_compile_config()
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, overwrite=False, **kwargs):
+        """Export as a TensorFlow SavedModel with keras-gen's serving signatures (see
+        `keras_gen.export`); works from every backend. Other formats go to Keras' own export."""
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose, **kwargs)
+        from keras_gen import export
+
+        return export.export_saved_model(self, filepath, overwrite=overwrite, verbose=bool(verbose))
+
     def compile_from_config(self, config):
         config = keras.saving.deserialize_keras_object(config)
         self.compile(**config)

@@ -1,0 +1,46 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gen import cli
+
+
+def test_list(capsys):
+    cli.main(["list"])
+    assert "dcgan" in capsys.readouterr().out
+
+
+def test_train_writes_a_run_and_refuses_to_overwrite_it(tmp_path):
+    out = tmp_path / "run"
+    args = ["train", "dcgan", "--data", "mnist-5k", "--epochs", "2", "--out", str(out),
+            "--steps-per-epoch", "3", "--set", "width=4", "latent_dim=8"]
+    cli.main(args)
+    assert (out / "model.keras").exists()
+    assert sorted(p.name for p in (out / "samples").iterdir()) == ["epoch_001.png", "epoch_002.png"]
+    history = json.loads((out / "history.json").read_text())
+    assert history["options"] == {"width": 4, "latent_dim": 8}
+    assert len(history["history"]["g_loss"]) == 2
+    assert (out / "history.csv").read_text().startswith("epoch,d_loss,g_loss")
+
+    with pytest.raises(SystemExit, match="already holds a run"):
+        cli.main(args)
+    cli.main(args + ["--overwrite"])
+
+    grid = tmp_path / "grid.png"
+    cli.main(["sample", str(out / "model.keras"), "-n", "4", "--out", str(grid), "--seed", "0"])
+    assert np.asarray(Image.open(grid)).shape == (2 * 30 + 2, 2 * 30 + 2)
+
+
+def test_train_on_2d_points_writes_scatter_plots(tmp_path):
+    cli.main(["train", "gan", "--data", "ring8", "--epochs", "1", "--out", str(tmp_path / "r"),
+              "--steps-per-epoch", "2", "--set", "hidden_units=(8,)"])
+    assert (tmp_path / "r" / "samples" / "epoch_001.png").exists()
+
+
+def test_bad_set_syntax():
+    with pytest.raises(SystemExit, match="key=value"):
+        cli.parse_overrides(["latent_dim"])
+    assert cli.parse_overrides(["data_shape=(32,32,3)", "generator_loss=minimax"]) == {
+        "data_shape": (32, 32, 3), "generator_loss": "minimax"}

@@ -8,11 +8,29 @@ import numpy as np
 from keras_gen import images
 
 
+def class_rows(num_classes, num):
+    """Labels for a grid of about `num` samples from a conditional model, one class per row:
+    returns (images per row, labels), with `num // num_classes` (at least 1) per class."""
+    per_row = max(1, num // num_classes)
+    return per_row, [label for label in range(num_classes) for _ in range(per_row)]
+
+
+def sample_for_grid(model, num, seed):
+    """(samples, images per row or None): `num` samples, or one class per row from a conditional
+    model (one with `num_classes`)."""
+    num_classes = getattr(model, "num_classes", None)
+    if not num_classes:
+        return np.asarray(model.sample(num, seed=seed)), None
+    per_row, labels = class_rows(num_classes, num)
+    return np.asarray(model.sample(len(labels), labels=np.array(labels), seed=seed)), per_row
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Save `num` samples from the model as a PNG after every epoch (`epoch_001.png`, ...).
 
     The samples are drawn with the same `seed` every epoch (so the same latent vectors for GANs and
-    VAEs), which makes epochs comparable. 2-D vector data is drawn as a scatter plot instead.
+    VAEs), which makes epochs comparable. Conditional models (with `num_classes`) get one class per
+    row. 2-D vector data is drawn as a scatter plot instead.
     """
 
     def __init__(self, out_dir, num=64, seed=0, reference=None):
@@ -23,12 +41,12 @@ class SampleGrid(keras.callbacks.Callback):
         self.reference = reference  # e.g. the modes of a 2-D mixture, drawn on scatter plots
 
     def on_epoch_end(self, epoch, logs=None):
-        samples = np.asarray(self.model.sample(self.num, seed=self.seed))
+        samples, per_row = sample_for_grid(self.model, self.num, self.seed)
         path = os.path.join(self.out_dir, f"epoch_{epoch + 1:03d}.png")
         if samples.ndim == 2 and samples.shape[1] == 2:
             images.save_scatter(samples, path, reference=self.reference)
         else:
-            images.save_grid(samples, path)
+            images.save_grid(samples, path, nrow=per_row)
 
 
 class LatentInterpolation(keras.callbacks.Callback):

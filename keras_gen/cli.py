@@ -1,8 +1,9 @@
-"""The `keras-gen` command: list the zoo, train an entry, sample from a saved model.
+"""The `keras-gen` command: list the zoo, train an entry, sample from or export a saved model.
 
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+    keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
 
 The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
 """
@@ -60,7 +61,12 @@ def cmd_train(args):
     if args.data in data.MIXTURES:
         overrides.setdefault("data_shape", (2,))
     model = zoo.build(args.name, **overrides)
-    dataset = data.load(args.data, batch_size=args.batch_size, image_size=model_image_size(model))
+    dataset = data.load(
+        args.data,
+        batch_size=args.batch_size,
+        image_size=model_image_size(model),
+        require_labels=bool(getattr(model, "num_classes", None)),
+    )
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     history = model.fit(
@@ -105,17 +111,33 @@ def model_image_size(model):
 def cmd_sample(args):
     import keras
 
-    from keras_gen import images, models  # noqa: F401  (registers the zoo's classes for loading)
+    from keras_gen import callbacks, images, models  # noqa: F401  (registers the zoo's classes for loading)
 
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
     try:
-        samples = model.sample(args.n, seed=args.seed)
+        samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
     except NotImplementedError as error:  # e.g. a plain autoencoder, which has no prior
         raise SystemExit(str(error)) from None
-    images.save_grid(samples, args.out)
+    images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
+
+
+def cmd_export(args):
+    from keras_gen import export
+
+    if args.serving_dir:
+        path = export.export_for_serving(args.model, args.serving_dir, version=args.version, overwrite=args.overwrite)
+    elif args.out:
+        import keras
+
+        import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
+
+        path = export.export_saved_model(keras.models.load_model(args.model), args.out, overwrite=args.overwrite)
+    else:
+        raise SystemExit("keras-gen export needs --serving-dir BASE (TF Serving layout) or --out PATH.")
+    print(f"Wrote SavedModel {path}; inspect it with: saved_model_cli show --all --dir {path}")
 
 
 def build_parser():
@@ -143,7 +165,15 @@ def build_parser():
     sample.add_argument("--overwrite", action="store_true")
     sample.set_defaults(run=cmd_sample)
 
-    for command in (train, sample):
+    exporter = commands.add_parser("export", help="export a saved model as a SavedModel for TF Serving")
+    exporter.add_argument("model", help="a model.keras file")
+    exporter.add_argument("--serving-dir", help="base folder; writes BASE/<version>/ (next free version)")
+    exporter.add_argument("--version", type=int, help="version number under --serving-dir")
+    exporter.add_argument("--out", help="write the SavedModel exactly here instead")
+    exporter.add_argument("--overwrite", action="store_true")
+    exporter.set_defaults(run=cmd_export)
+
+    for command in (train, sample, exporter):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
     return parser
 

@@ -7,6 +7,8 @@ by DCGAN-style convolutional nets, and flat vectors such as 2-D points, served b
 import keras
 from keras import layers
 
+LABEL_EMBEDDING = 50  # size of the learned label embedding of conditional networks
+
 
 def is_image_shape(data_shape):
     return len(data_shape) == 3
@@ -49,24 +51,43 @@ def _maybe_spectral(layer, spectral_norm):
     return layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
-def _normalization(kind, name):
+def _normalization(kind, name, constraint=None):
     if kind == "batch":
-        return layers.BatchNormalization(name=name)
-    if kind == "layer":
-        return layers.LayerNormalization(name=name)
+        return layers.BatchNormalization(gamma_constraint=constraint, beta_constraint=constraint, name=name)
+    if kind == "layer":  # over (H, W, C) of each example, as in Gulrajani et al. 2017
+        return layers.LayerNormalization(
+            axis=(1, 2, 3), gamma_constraint=constraint, beta_constraint=constraint, name=name
+        )
     if kind in (None, "none"):
         return None
     raise ValueError(f"normalization must be 'batch', 'layer' or 'none'; got {kind!r}.")
 
 
-def conv_generator(latent_dim, data_shape, width=64, extra_inputs=(), name="generator"):
+def _weights(constraint):
+    """Constructor arguments putting `constraint` (e.g. WGAN's clipping) on a layer's weights."""
+    return {"kernel_constraint": constraint, "bias_constraint": constraint}
+
+
+def label_input():
+    """Integer class labels, one per example (conditional models)."""
+    return keras.Input((), dtype="int32", name="labels")
+
+
+def _label_embedding(labels, num_classes, size):
+    return layers.Embedding(num_classes, size, name="label_embedding")(labels)
+
+
+def conv_generator(latent_dim, data_shape, width=64, num_classes=None, name="generator"):
     """DCGAN generator (Radford et al. 2015): project, then strided transposed convolutions with
-    batch norm and ReLU, tanh output. `extra_inputs` are concatenated to z (e.g. a label embedding).
+    batch norm and ReLU, tanh output. With `num_classes` it also takes integer labels, whose
+    learned embedding is concatenated to z (Mirza & Osindero 2014).
     """
     start_h, start_w, stages = upsampling_plan(data_shape)
     z = keras.Input((latent_dim,), name="z")
-    inputs = [z, *extra_inputs]
-    h = layers.Concatenate()([z, *[layers.Flatten()(e) for e in extra_inputs]]) if extra_inputs else z
+    inputs, h = z, z
+    if num_classes:
+        labels = label_input()
+        inputs, h = [z, labels], layers.Concatenate()([z, _label_embedding(labels, num_classes, LABEL_EMBEDDING)])
     channels = width * 2 ** (stages - 1)
     h = layers.Dense(start_h * start_w * channels, use_bias=False)(h)
     h = layers.BatchNormalization()(h)
@@ -78,38 +99,56 @@ def conv_generator(latent_dim, data_shape, width=64, extra_inputs=(), name="gene
         h = layers.BatchNormalization()(h)
         h = layers.ReLU()(h)
     images = layers.Conv2DTranspose(data_shape[-1], 4, strides=2, padding="same", activation="tanh")(h)
-    return keras.Model(inputs if extra_inputs else z, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
 def conv_discriminator(
-    data_shape, width=64, normalization="batch", spectral_norm=False, outputs=1, extra_inputs=(), name="discriminator"
+    data_shape,
+    width=64,
+    normalization="batch",
+    spectral_norm=False,
+    outputs=1,
+    num_classes=None,
+    weight_constraint=None,
+    name="discriminator",
 ):
     """DCGAN discriminator: strided convolutions with LeakyReLU(0.2), no normalization on the first
     layer, one logit out (or `outputs` logits). `normalization` is "batch" (DCGAN), "layer"
-    (WGAN-GP, whose penalty is per-sample) or "none"; `spectral_norm` wraps every layer (SN-GAN).
-    `extra_inputs` (e.g. label maps of shape H x W x k) are concatenated to the image channels.
+    (WGAN-GP, whose penalty is per-sample) or "none"; `spectral_norm` wraps every layer (SN-GAN);
+    `weight_constraint` is put on every weight (WGAN's clipping). With `num_classes` it also takes
+    integer labels, embedded and projected to one extra H x W input channel.
     """
     _, _, stages = upsampling_plan(data_shape)
     images = keras.Input(data_shape, name="images")
-    h = layers.Concatenate()([images, *extra_inputs]) if extra_inputs else images
+    inputs, h = images, images
+    if num_classes:
+        labels = label_input()
+        height, width_px, _ = data_shape
+        plane = layers.Dense(height * width_px)(_label_embedding(labels, num_classes, LABEL_EMBEDDING))
+        inputs, h = [images, labels], layers.Concatenate()([images, layers.Reshape((height, width_px, 1))(plane)])
     channels = width
     for stage in range(stages):
-        h = _maybe_spectral(layers.Conv2D(channels, 4, strides=2, padding="same"), spectral_norm)(h)
-        norm = _normalization(normalization, f"norm_{stage}") if stage > 0 else None
+        conv = layers.Conv2D(channels, 4, strides=2, padding="same", **_weights(weight_constraint))
+        h = _maybe_spectral(conv, spectral_norm)(h)
+        norm = _normalization(normalization, f"norm_{stage}", weight_constraint) if stage > 0 else None
         if norm is not None:
             h = norm(h)
         h = layers.LeakyReLU(0.2)(h)
         channels *= 2
     h = layers.Flatten()(h)
-    logits = _maybe_spectral(layers.Dense(outputs), spectral_norm)(h)
-    return keras.Model([images, *extra_inputs] if extra_inputs else images, logits, name=name)
+    logits = _maybe_spectral(layers.Dense(outputs, **_weights(weight_constraint)), spectral_norm)(h)
+    return keras.Model(inputs, logits, name=name)
 
 
-def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), extra_inputs=(), name="generator"):
+def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), num_classes=None, name="generator"):
     """MLP generator: ReLU hidden layers; tanh output for images (data in [-1, 1]), linear for
-    vectors such as 2-D points, whose range is the data's own."""
+    vectors such as 2-D points, whose range is the data's own. With `num_classes` it also takes
+    integer labels, whose learned embedding is concatenated to z."""
     z = keras.Input((latent_dim,), name="z")
-    h = layers.Concatenate()([z, *extra_inputs]) if extra_inputs else z
+    inputs, h = z, z
+    if num_classes:
+        labels = label_input()
+        inputs, h = [z, labels], layers.Concatenate()([z, _label_embedding(labels, num_classes, LABEL_EMBEDDING)])
     for units in hidden_units:
         h = layers.Dense(units, activation="relu")(h)
     size = 1
@@ -117,22 +156,31 @@ def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), extra_inputs=
         size *= d
     activation = "tanh" if is_image_shape(data_shape) else None
     out = layers.Reshape(data_shape)(layers.Dense(size, activation=activation)(h))
-    return keras.Model([z, *extra_inputs] if extra_inputs else z, out, name=name)
+    return keras.Model(inputs, out, name=name)
 
 
 def mlp_discriminator(
-    data_shape, hidden_units=(256, 256), spectral_norm=False, outputs=1, extra_inputs=(), name="discriminator"
+    data_shape,
+    hidden_units=(256, 256),
+    spectral_norm=False,
+    outputs=1,
+    num_classes=None,
+    weight_constraint=None,
+    name="discriminator",
 ):
-    """MLP discriminator with LeakyReLU(0.2) hidden layers and `outputs` logits."""
+    """MLP discriminator with LeakyReLU(0.2) hidden layers and `outputs` logits. `spectral_norm`
+    wraps every layer (SN-GAN), `weight_constraint` is put on every weight (WGAN's clipping); with
+    `num_classes` it also takes integer labels, whose embedding is concatenated to the input."""
     x = keras.Input(data_shape, name="data")
-    h = layers.Flatten()(x)
-    if extra_inputs:
-        h = layers.Concatenate()([h, *extra_inputs])
+    inputs, h = x, layers.Flatten()(x)
+    if num_classes:
+        labels = label_input()
+        inputs, h = [x, labels], layers.Concatenate()([h, _label_embedding(labels, num_classes, LABEL_EMBEDDING)])
     for units in hidden_units:
-        h = _maybe_spectral(layers.Dense(units), spectral_norm)(h)
+        h = _maybe_spectral(layers.Dense(units, **_weights(weight_constraint)), spectral_norm)(h)
         h = layers.LeakyReLU(0.2)(h)
-    logits = _maybe_spectral(layers.Dense(outputs), spectral_norm)(h)
-    return keras.Model([x, *extra_inputs] if extra_inputs else x, logits, name=name)
+    logits = _maybe_spectral(layers.Dense(outputs, **_weights(weight_constraint)), spectral_norm)(h)
+    return keras.Model(inputs, logits, name=name)
 
 
 def _flat_size(data_shape):

@@ -1,0 +1,101 @@
+"""The 2-D mode-collapse benchmark (PacGAN protocol, Lin et al. 2018) for gan, wgan, wgan-gp, sngan.
+
+Every entry gets the same MLP architecture (--hidden for both G and D, --latent-dim), trains with
+`model.fit` for --steps generator updates on --batch-size batches of the mixture, then draws
+2,500 samples scored by `keras_gen.metrics.mode_coverage`: modes captured and % high-quality
+samples (within 3 std of the nearest mode), mean and std over seeds, beside the published rows.
+
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --seeds 0 1 2
+
+Learning rates (--lr NAME=VALUE) and the number of critic steps (--n-critic) override the
+entries' paper defaults; the table prints what was used.
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+# (modes, % high quality) from PacGAN (Lin et al. 2018), Tables 2 and 3; VEEGAN from Srivastava et al. 2017.
+PUBLISHED = {
+    "ring8": {"GAN (published)": (6.3, 98.2), "PacGAN4 (published)": (7.8, 95.9), "VEEGAN (published)": (8.0, 52.9)},
+    "grid25": {"GAN (published)": (17.3, 94.8), "PacGAN4 (published)": (24.8, 93.6), "VEEGAN (published)": (24.6, 40.0)},
+}
+ENTRIES = ("gan", "wgan", "wgan-gp", "sngan")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=list(ENTRIES), choices=ENTRIES)
+    parser.add_argument("--data", nargs="+", default=["ring8", "grid25"], choices=["ring8", "grid25"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=2000, help="generator updates per run")
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--hidden", type=int, nargs="+", default=[128, 128, 128], help="hidden units of G and D")
+    parser.add_argument("--latent-dim", type=int, default=2)
+    parser.add_argument("--n-critic", type=int, default=None, help="critic steps of wgan / wgan-gp (default: 5)")
+    parser.add_argument("--lr", nargs="*", default=[], metavar="NAME=VALUE", help="learning rate per entry")
+    parser.add_argument("--samples", type=int, default=2500)
+    parser.add_argument("--plots", default=None, help="folder for scatter plots of each run's samples")
+    return parser.parse_args()
+
+
+def train_and_score(name, data_name, seed, args, learning_rate):
+    import keras
+
+    from keras_gen import data, images, metrics, zoo
+
+    keras.utils.set_random_seed(seed)
+    options = {"data_shape": (2,), "hidden_units": tuple(args.hidden), "latent_dim": args.latent_dim, "seed": seed}
+    if learning_rate is not None:
+        options["learning_rate"] = learning_rate
+    if args.n_critic is not None and name in ("wgan", "wgan-gp"):
+        options["n_critic"] = args.n_critic
+    model = zoo.build(name, **options)
+    dataset = data.load(data_name, batch_size=args.batch_size, num_samples=100_000, seed=seed).repeat()
+    start = time.time()
+    model.fit(dataset, epochs=1, steps_per_epoch=args.steps, verbose=0)
+    seconds = time.time() - start
+    samples = model.sample(args.samples, seed=seed)
+    centers, std = data.mixture(data_name)
+    if args.plots:
+        images.save_scatter(samples, os.path.join(args.plots, f"{data_name}_{name}_seed{seed}.png"), reference=centers)
+    return metrics.mode_coverage(samples, centers, std), seconds
+
+
+def main():
+    args = parse_args()
+    import keras
+
+    learning_rates = {k: float(v) for k, v in (pair.split("=") for pair in args.lr)}
+    print(
+        f"backend={keras.backend.backend()} steps={args.steps} batch={args.batch_size} hidden={args.hidden} "
+        f"latent_dim={args.latent_dim} n_critic={args.n_critic or 'default (5)'} seeds={args.seeds} "
+        f"samples={args.samples} learning rates={learning_rates or 'entry defaults'}"
+    )
+    for data_name in args.data:
+        rows = []
+        for name in args.models:
+            results = [train_and_score(name, data_name, seed, args, learning_rates.get(name)) for seed in args.seeds]
+            modes = np.array([r.modes for r, _ in results], float)
+            quality = np.array([100 * r.high_quality for r, _ in results])
+            kl = np.array([r.reverse_kl for r, _ in results])
+            seconds = np.mean([s for _, s in results])
+            rows.append((name, modes, quality, kl, seconds))
+            print(f"  {data_name} {name}: modes {modes.tolist()} high quality {np.round(quality, 1).tolist()} "
+                  f"reverse KL {np.round(kl, 3).tolist()} ({seconds:.0f} s/run)", flush=True)
+        num_modes = results[0][0].num_modes
+        print(f"\n{data_name} ({num_modes} modes), mean ± std over {len(args.seeds)} seeds")
+        print(f"| {'model':<22}| modes captured | % high quality | reverse KL    | s / run |")
+        print(f"|{'-' * 23}|----------------|----------------|---------------|---------|")
+        for name, modes, quality, kl, seconds in rows:
+            print(f"| {name:<22}| {modes.mean():5.1f} ± {modes.std():4.1f}   | {quality.mean():5.1f} ± {quality.std():4.1f}   "
+                  f"| {kl.mean():5.3f} ± {kl.std():5.3f} | {seconds:7.0f} |")
+        for name, (modes, quality) in PUBLISHED[data_name].items():
+            print(f"| {name:<22}| {modes:5.1f}          | {quality:5.1f}          | {'':13} | {'':7} |")
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -65,7 +65,7 @@ def wrap_train_step(train_step):
     return stateless_train_step
 
 
-def inference_function(fn, variables):
+def inference_function(fn, variables=()):
     variables = list(variables)
 
     def stateless(values, *args):

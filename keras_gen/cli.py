@@ -15,6 +15,7 @@ import json
 import os
 import sys
 
+FID_SAMPLES = 1000
 RUN_FILES = ("model.keras", "history.csv", "history.json", "samples")
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -77,6 +78,7 @@ def cmd_train(args):
         callbacks=[
             keras.callbacks.TerminateOnNaN(),
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
+            *evaluation_callbacks(model, args),
             keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
         ],
     )
@@ -90,6 +92,22 @@ def cmd_train(args):
         )
     model.save(os.path.join(args.out, "model.keras"))
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
+
+
+def evaluation_callbacks(model, args):
+    """A domain FID per epoch on mnist-5k: `FID_SAMPLES` samples against the 1,000 held-out digits
+    through the shipped `mnist-lenet` classifier. On by default for latent-variable models, whose
+    sampling is fast; `--fid-every N` asks for it every N epochs for any model that samples (slow for
+    PixelCNN/PixelRNN), `--fid-every 0` turns it off."""
+    from keras_gen import callbacks, data
+
+    every = args.fid_every
+    if every is None:
+        every = 1 if hasattr(model, "latent_dim") else 0
+    if every <= 0 or args.data != "mnist-5k" or not getattr(model, "can_sample", True):
+        return []
+    held_out, _ = data.load_mnist_5k("test")
+    return [callbacks.FID(held_out, extractor="mnist-lenet", n=FID_SAMPLES, every=every)]
 
 
 def preview_callback(model, dataset, out_dir, reference=None):
@@ -179,6 +197,7 @@ def build_parser():
     train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
+    train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
     train.set_defaults(run=cmd_train)
 
     sample = commands.add_parser("sample", help="save a grid of samples from a saved model")

@@ -22,7 +22,8 @@ def test_train_writes_a_run_and_refuses_to_overwrite_it(tmp_path):
     history = json.loads((out / "history.json").read_text())
     assert history["options"] == {"width": 4, "latent_dim": 8}
     assert len(history["history"]["g_loss"]) == 2
-    assert (out / "history.csv").read_text().startswith("epoch,d_loss,g_loss")
+    assert all(0 < fid < 2000 for fid in history["history"]["fid"])  # domain FID on the held-out digits
+    assert (out / "history.csv").read_text().startswith("epoch,d_loss,fid,g_loss")
 
     with pytest.raises(SystemExit, match="already holds a run"):
         cli.main(args)
@@ -37,6 +38,7 @@ def test_train_on_2d_points_writes_scatter_plots(tmp_path):
     cli.main(["train", "gan", "--data", "ring8", "--epochs", "1", "--out", str(tmp_path / "r"),
               "--steps-per-epoch", "2", "--set", "hidden_units=(8,)"])
     assert (tmp_path / "r" / "samples" / "epoch_001.png").exists()
+    assert "fid" not in (tmp_path / "r" / "history.csv").read_text()  # no digit FID for 2-D points
 
 
 def test_bad_set_syntax():

@@ -9,8 +9,10 @@ functions, and models call them through this package:
 - `input_gradient(fn, x)`: d sum(fn(x)) / dx, itself differentiable (for gradient penalties).
 - `wrap_train_step(train_step)`: adapts a `train_step(self, data)` written as on TensorFlow to
   what `fit` calls on this backend (JAX passes and expects the whole training state).
-- `inference_function(fn)`: `fn` (tensors in, tensors out, no variable updates) compiled for
-  repeated inference without gradients (e.g. one PixelCNN sampling step per pixel).
+- `inference_function(fn, variables=())`: `fn` (tensors in, tensors out, reading but never
+  assigning variables) compiled for repeated inference without gradients (e.g. one PixelCNN
+  sampling step per pixel). Pass the `variables` it reads: JAX then takes their current values as
+  arguments on every call; variables not passed are baked in as constants when JAX traces `fn`.
 
 The layout follows Keras' own `keras/src/backend/<name>/` split.
 """

@@ -65,7 +65,17 @@ def wrap_train_step(train_step):
     return stateless_train_step
 
 
-def inference_function(fn):
-    # The variables' current values are read while tracing and become constants of the compiled
-    # function: right for inference with fixed weights.
-    return jax.jit(fn)
+def inference_function(fn, variables=()):
+    variables = list(variables)
+
+    def stateless(values, *args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*args)
+
+    compiled = jax.jit(stateless)
+
+    def call(*args):
+        # The weights are arguments, not constants baked in at tracing: later training shows.
+        return compiled([v.value for v in variables], *args)
+
+    return call

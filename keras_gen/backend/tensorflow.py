@@ -25,5 +25,5 @@ def wrap_train_step(train_step):
     return train_step
 
 
-def inference_function(fn):
-    return tf.function(fn, reduce_retracing=True)
+def inference_function(fn, variables=()):  # variables are read live
+    return tf.function(fn)  # a trace per input shape, with static shapes

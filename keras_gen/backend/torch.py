@@ -29,7 +29,7 @@ def wrap_train_step(train_step):
     return train_step
 
 
-def inference_function(fn):
+def inference_function(fn, variables=()):  # variables are read live
     @functools.wraps(fn)
     def without_grad(*args):
         with torch.no_grad():

@@ -314,9 +314,11 @@ class PixelCNN(GenerativeModel):
         0, 1, 2, ... cycling). `verbose=1` shows a progress bar over pixels.
         """
         if self._sampling_step is None:
-            self._sampling_step = backend.inference_function(self._step)
+            self._sampling_step = backend.inference_function(self._step, self.network.variables)
         if self.conditional and labels is None:
             labels = np.arange(n, dtype=np.int32) % self.num_classes
+        if not self.conditional and labels is not None:
+            raise ValueError(f"{self.name} is unconditional and takes no labels; set num_classes for labels.")
         rng = np.random.default_rng(seed)
         height, width, _ = self.data_shape
         out = []
@@ -328,9 +330,8 @@ class PixelCNN(GenerativeModel):
             noise = ops.convert_to_tensor(noise.astype(np.float32))
             label_inputs = []
             if self.conditional:
-                label_inputs = [ops.one_hot(ops.convert_to_tensor(np.asarray(labels[start : start + count], np.int32)), self.num_classes)]
-            elif labels is not None:
-                raise ValueError(f"{self.name} is unconditional and takes no labels; set num_classes for labels.")
+                batch_labels = ops.convert_to_tensor(np.asarray(labels, np.int32)[start : start + count])
+                label_inputs = [ops.one_hot(batch_labels, self.num_classes)]
             images = ops.zeros((count, *self.data_shape), "float32")
             progress = keras.utils.Progbar(height * width, unit_name="pixel") if verbose else None
             for index in range(height * width):

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gen import networks
+from keras_gen import backend, networks
 from keras_gen.models.autoencoder import (
     bernoulli_nll,
     check_choice,
@@ -67,6 +67,7 @@ class VAE(GenerativeModel):
         self.seed = seed
         self.data_shape = tuple(decoder.output.shape[1:])
         self.noise = keras.random.SeedGenerator(seed)
+        self._importance_bound_fn = None
         self.built = True
 
     @property
@@ -107,6 +108,7 @@ class VAE(GenerativeModel):
         return mean, log_var
 
     def decoder_logits(self, z, labels=None, training=False):
+        z = ops.convert_to_tensor(z, "float32")
         return self.decoder(self._network_inputs(z, self._label_inputs(labels, z.shape[0])), training=training)
 
     def decode(self, z, labels=None, training=False):
@@ -177,6 +179,10 @@ class VAE(GenerativeModel):
         if int(k) < 1:
             raise ValueError(f"k (the number of importance samples) must be at least 1; got {k}.")
         k = int(k)
+        if self._importance_bound_fn is None:
+            self._importance_bound_fn = backend.inference_function(
+                self._importance_bound, [*self.encoder.variables, *self.decoder.variables]
+            )
         generator = keras.random.SeedGenerator(seed)
         step = max(1, batch_size // k)
         out = []
@@ -184,17 +190,22 @@ class VAE(GenerativeModel):
             xb = ops.convert_to_tensor(x[start : start + step])
             n = xb.shape[0]
             label_inputs = self._label_inputs(None if labels is None else np.asarray(labels)[start : start + step], n)
-            mean, log_var = self.encoder(self._network_inputs(xb, label_inputs), training=False)
             eps = keras.random.normal((k, n, self.latent_dim), seed=generator)
-            z = mean[None] + ops.exp(0.5 * log_var)[None] * eps
-            log_q = -0.5 * ops.sum(ops.square(eps) + LOG_2PI + log_var[None], axis=-1)
-            tiled = [ops.reshape(ops.repeat(t[None], k, axis=0), (k * n, -1)) for t in label_inputs]
-            logits = self.decoder(self._network_inputs(ops.reshape(z, (k * n, self.latent_dim)), tiled), training=False)
-            xk = ops.reshape(ops.repeat(xb[None], k, axis=0), (k * n, *self.data_shape))
-            log_px = ops.reshape(-per_example_sum(bernoulli_nll(xk, logits)), (k, n))
-            log_w = log_px + standard_normal_log_density(z) - log_q
-            out.append(ops.convert_to_numpy(ops.logsumexp(log_w, axis=0) - math.log(k)))
+            out.append(ops.convert_to_numpy(self._importance_bound_fn(xb, eps, *label_inputs)))
         return np.concatenate(out).astype(np.float64)
+
+    def _importance_bound(self, x, eps, *label_inputs):
+        """log (1/k) sum_i p(x, z_i) / q(z_i|x) per example, z_i = mean + sigma * eps[i]."""
+        k = eps.shape[0]
+        mean, log_var = self.encoder(self._network_inputs(x, list(label_inputs)), training=False)
+        z = mean[None] + ops.exp(0.5 * log_var)[None] * eps
+        log_q = -0.5 * ops.sum(ops.square(eps) + LOG_2PI + log_var[None], axis=-1)
+        tiled = [ops.reshape(ops.repeat(t[None], k, axis=0), (-1, self.num_classes)) for t in label_inputs]
+        logits = self.decoder(self._network_inputs(ops.reshape(z, (-1, self.latent_dim)), tiled), training=False)
+        xk = ops.reshape(ops.repeat(x[None], k, axis=0), (-1, *self.data_shape))
+        log_px = ops.reshape(-per_example_sum(bernoulli_nll(xk, logits)), (k, -1))
+        log_w = log_px + standard_normal_log_density(z) - log_q
+        return ops.logsumexp(log_w, axis=0) - math.log(k)
 
     def bits_per_dim(self, x, k=1, labels=None, seed=None, batch_size=2048):
         """-log_prob(x) / (number of dimensions * ln 2), per example."""

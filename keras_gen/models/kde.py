@@ -126,6 +126,12 @@ class KDE(GenerativeModel):
             samples = np.clip(samples, -1.0, 1.0)
         return samples.astype(np.float32)
 
+    def export(self, filepath, *args, **kwargs):
+        raise NotImplementedError(
+            "kde has no network to serve: it is its training data and a bandwidth. Save it with "
+            "model.save('kde.keras') and compute log_prob / sample in Python."
+        )
+
     def save_own_variables(self, store):
         if self.centers is not None:
             store["centers"] = self.centers

@@ -54,7 +54,7 @@ SIGNATURES = {
              "reconstruct": ("reconstruct", ("images", "label")), "serving_default": ("decode", ("z", "label"))},
     "autoencoder": {"encode": ("encode", ("images",)), "decode": ("decode", ("z",)),
                     "reconstruct": ("reconstruct", ("images",)), "serving_default": ("decode", ("z",))},
-    "pixelcnn": {"log_prob": ("log_prob", ("images",))},
+    "pixelcnn": {"log_prob": ("log_prob", ("images",)), "serving_default": ("log_prob", ("images",))},
 }
 
 

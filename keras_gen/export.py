@@ -10,8 +10,9 @@ through the latent `z` it sends. The signatures, by what a model can do:
   conditional models, `label` (int32 [batch]) -> `images` (float32 NHWC in [-1, 1]) and
   `images_uint8`;
 - autoencoders and VAEs: `encode`, `decode` (also `serving_default`), `reconstruct`;
-- exact-likelihood models (PixelCNN, PixelRNN): `log_prob`: `images` -> `log_prob` in nats (a
-  VAE's importance-weighted bound is random, so it is not served).
+- exact-likelihood models (PixelCNN, PixelRNN): `log_prob` (also `serving_default`): `images`
+  and, for conditional models, `label` -> `log_prob` in nats (a VAE's importance-weighted bound is
+  random, so it is not served).
 
 TensorFlow and JAX export in-process through `keras.export.ExportArchive` (JAX via jax2tf). Keras
 cannot export from PyTorch, so a torch model is saved to a `.keras` file and exported by a

@@ -44,6 +44,7 @@ ENTRIES = {
     "cgan": dict(latent_dim=4, width=4, num_classes=3),
     "cvae": dict(latent_dim=4, hidden_units=(8,), num_classes=3),
     "autoencoder": dict(code_dim=4, hidden_units=(8,)),
+    "pixelcnn": dict(filters=4, num_layers=1, kernel_size=3, first_kernel_size=3),
 }
 # signature -> (model method, inputs it takes)
 SIGNATURES = {
@@ -53,6 +54,7 @@ SIGNATURES = {
              "reconstruct": ("reconstruct", ("images", "label")), "serving_default": ("decode", ("z", "label"))},
     "autoencoder": {"encode": ("encode", ("images",)), "decode": ("decode", ("z",)),
                     "reconstruct": ("reconstruct", ("images",)), "serving_default": ("decode", ("z",))},
+    "pixelcnn": {"log_prob": ("log_prob", ("images",)), "serving_default": ("log_prob", ("images",))},
 }
 
 
@@ -65,6 +67,8 @@ def rest_body(signature_name, **columns):
 def as_dict(outputs):
     if isinstance(outputs, (tuple, list)):
         return {"mean": outputs[0], "log_var": outputs[1]}
+    if len(outputs.shape) == 1:
+        return {"log_prob": outputs}
     return {"images": outputs} if outputs.shape[1:] == SHAPE else {"code": outputs}
 
 
@@ -73,7 +77,7 @@ def served(tmp_path_factory):
     """Train, export and serve every family once; returns {(entry, signature): (expected, response)}."""
     tmp = tmp_path_factory.mktemp("export")
     rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (32, *SHAPE)).astype("float32")
+    images = (rng.integers(0, 256, (32, *SHAPE)) / 127.5 - 1).astype("float32")  # on a PixelCNN's grid
     labels = rng.integers(0, 3, 32).astype("int32")
     inputs = {"z": rng.normal(size=(3, 4)).astype("float32"), "images": images[:3], "label": labels[:3]}
     requests, expected = [], {}
@@ -105,7 +109,7 @@ def test_signature_serves_the_models_outputs(served, entry, signature):
     for key, value in expected.items():
         dtype, served_value = response["outputs"][key]
         assert dtype == "float32"
-        np.testing.assert_allclose(np.array(served_value), value, atol=1e-5)
+        np.testing.assert_allclose(np.array(served_value), value, atol=1e-5, rtol=1e-5 if key == "log_prob" else 1e-7)
     if "images" in expected:
         dtype, images_uint8 = response["outputs"]["images_uint8"]
         assert dtype == "uint8"

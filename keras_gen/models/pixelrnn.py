@@ -12,21 +12,18 @@ the row above it through a widening triangle and its own row to the left: every 
 on an earlier pixel. Residual 1x1 convolutions, then a 1x1 ReLU head giving a 256-way softmax per
 channel ("categorical") or a Bernoulli on the binarised image ("bernoulli"; uint8 >= 128 is 1).
 As in keras_gen's PixelCNN, the channels of one pixel are predicted independently given the
-earlier pixels (an exact, normalised likelihood without the paper's R -> G -> B ordering).
+earlier pixels (an exact, normalised likelihood without the paper's R -> G -> B ordering); the
+likelihood, training and sampling are `AutoregressiveModel`'s.
 """
-
-import math
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from keras_gen import backend, networks
-from keras_gen.models.autoencoder import check_choice, per_example_sum, to_model_range
-from keras_gen.models.base import GenerativeModel
-from keras_gen.models.gan import check_batch_shape
-from keras_gen.models.pixelcnn import DISTRIBUTIONS, LEVELS, MaskedConv2D, causal_mask
+from keras_gen.models.autoregressive import LEVELS, AutoregressiveModel
+from keras_gen.models.pixelcnn import MaskedConv2D, causal_mask
 from keras_gen.zoo import register
+
 
 def _check_odd(name, value):
     value = int(value)
@@ -110,7 +107,7 @@ def row_lstm_network(data_shape, hidden_units, num_layers, kernel_size, first_ke
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
-class PixelRNN(GenerativeModel):
+class PixelRNN(AutoregressiveModel):
     """PixelRNN with Row LSTM layers: an autoregressive image model with an exact likelihood.
 
     Args:
@@ -127,8 +124,6 @@ class PixelRNN(GenerativeModel):
     (B, H, W, C) for "bernoulli".
     """
 
-    loss_names = ("loss", "bits_per_dim")
-
     def __init__(
         self,
         data_shape=(28, 28, 1),
@@ -140,11 +135,7 @@ class PixelRNN(GenerativeModel):
         head_filters=64,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.data_shape = networks.check_data_shape(data_shape)
-        if not networks.is_image_shape(self.data_shape):
-            raise ValueError(f"PixelRNN models images (H, W, C); got data_shape={self.data_shape}.")
-        self.distribution = check_choice("distribution", distribution, DISTRIBUTIONS)
+        super().__init__(data_shape, distribution, **kwargs)
         self.hidden_units, self.num_layers, self.head_filters = int(hidden_units), int(num_layers), int(head_filters)
         if self.hidden_units < 1 or self.num_layers < 1 or self.head_filters < 1:
             raise ValueError(
@@ -161,106 +152,11 @@ class PixelRNN(GenerativeModel):
             self.head_filters,
             self.distribution,
         )
-        self.dims = int(np.prod(self.data_shape))
-        self._sampling_step = None
         self.built = True
-
-    def discretize(self, x):
-        """Images (uint8, or float in [-1, 1]) to the modelled values: int32 intensities 0..255
-        ("categorical") or float 0/1 ("bernoulli", pixel > 0 on the [-1, 1] scale)."""
-        x = to_model_range(x)
-        if self.distribution == "categorical":
-            return ops.cast(ops.round((ops.clip(x, -1.0, 1.0) + 1.0) * 127.5), "int32")
-        return ops.cast(x > 0.0, "float32")
-
-    def values_to_images(self, values):
-        if self.distribution == "categorical":
-            return (ops.cast(values, "float32") - 127.5) / 127.5  # exactly 1.0 at 255 in float32
-        return 2.0 * ops.cast(values, "float32") - 1.0
-
-    def call(self, images, training=False):
-        """Per-pixel logits of p(x_i | x_<i) for `images` (the model sees their discretised values)."""
-        return self.network(self.values_to_images(self.discretize(images)), training=training)
-
-    def pixel_nll(self, logits, values):
-        """-log p(x_i | x_<i) per pixel and channel, in nats."""
-        if self.distribution == "categorical":
-            picked = ops.sum(logits * ops.one_hot(values, LEVELS), axis=-1)
-            return ops.logsumexp(logits, axis=-1) - picked
-        return ops.softplus(logits) - values * logits
-
-    def train_step(self, data):
-        x = data[0] if isinstance(data, (tuple, list)) else data
-        check_batch_shape(x, self.data_shape, type(self).__name__)
-        values = self.discretize(x)
-        inputs = self.values_to_images(values)
-
-        def loss_fn():
-            logits = self.network(inputs, training=True)
-            return ops.mean(per_example_sum(self.pixel_nll(logits, values))), None
-
-        loss, _ = self.minimize(loss_fn, self.trainable_variables, self.optimizer)
-        return self.track_losses(loss=loss, bits_per_dim=loss / (self.dims * math.log(2.0)))
-
-    def log_prob(self, x, batch_size=256):
-        """Exact log p(x) per image in nats (of the discretised image), as NumPy (N,)."""
-        if tuple(np.shape(x)[1:]) != self.data_shape:
-            raise ValueError(f"{self.name} models images of shape {self.data_shape}; got {tuple(np.shape(x)[1:])}.")
-        out = []
-        for start in range(0, len(x), batch_size):
-            values = self.discretize(x[start : start + batch_size])
-            logits = self.network(self.values_to_images(values), training=False)
-            out.append(ops.convert_to_numpy(-per_example_sum(self.pixel_nll(logits, values))))
-        return np.concatenate(out).astype(np.float64)
-
-    def bits_per_dim(self, x, batch_size=256):
-        """-log_prob(x) / (H * W * C * ln 2), per image."""
-        return -self.log_prob(x, batch_size=batch_size) / (self.dims * math.log(2.0))
-
-    def _step(self, images, noise, index):
-        """One sampling step: draw every pixel from the network's logits with the given noise
-        (Gumbel-max for the softmax, uniform for the Bernoulli) and keep only pixel `index`."""
-        logits = self.network(images, training=False)
-        if self.distribution == "categorical":
-            drawn = self.values_to_images(ops.argmax(logits + noise, axis=-1))
-        else:
-            drawn = ops.where(noise < ops.sigmoid(logits), 1.0, -1.0)
-        height, width, _ = self.data_shape
-        here = ops.reshape(ops.arange(height * width) == index, (1, height, width, 1))
-        return ops.where(here, drawn, images)
-
-    def sample(self, n, seed=None, batch_size=64, verbose=1):
-        """`n` images drawn pixel by pixel in raster order, as NumPy float32 NHWC in [-1, 1].
-
-        A batch of `batch_size` images is drawn at once by one compiled step per pixel (H * W
-        network evaluations per batch, each running the Row LSTM over all rows); the noise comes
-        from NumPy with `seed`, so the same seed gives the same images on one backend.
-        `verbose=1` shows a progress bar over pixels.
-        """
-        self._sampling_step = backend.inference_function(self._step)  # afresh: weights may have changed
-        rng = np.random.default_rng(seed)
-        height, width, _ = self.data_shape
-        out = []
-        for start in range(0, int(n), batch_size):
-            count = min(batch_size, int(n) - start)
-            shape = (count, *self.data_shape) + ((LEVELS,) if self.distribution == "categorical" else ())
-            uniform = rng.uniform(np.finfo(np.float32).tiny, 1.0, size=shape)
-            noise = -np.log(-np.log(uniform)) if self.distribution == "categorical" else uniform
-            noise = ops.convert_to_tensor(noise.astype(np.float32))
-            images = ops.zeros((count, *self.data_shape), "float32")
-            progress = keras.utils.Progbar(height * width, unit_name="pixel") if verbose else None
-            for index in range(height * width):
-                images = self._sampling_step(images, noise, ops.convert_to_tensor(index, "int32"))
-                if progress is not None and (index + 1) % width == 0:
-                    progress.update(index + 1)
-            out.append(ops.convert_to_numpy(images))
-        return np.concatenate(out).astype(np.float32)
 
     def get_config(self):
         return {
             **super().get_config(),
-            "data_shape": self.data_shape,
-            "distribution": self.distribution,
             "hidden_units": self.hidden_units,
             "num_layers": self.num_layers,
             "kernel_size": self.kernel_size,

@@ -7,6 +7,8 @@ by DCGAN-style convolutional nets, and flat vectors such as 2-D points, served b
 import keras
 from keras import layers
 
+from keras_gen.layers import SpectralNormalization
+
 LABEL_EMBEDDING = 50  # size of the learned label embedding of conditional networks
 
 
@@ -48,7 +50,7 @@ def upsampling_plan(data_shape):
 
 
 def _maybe_spectral(layer, spectral_norm):
-    return layers.SpectralNormalization(layer) if spectral_norm else layer
+    return SpectralNormalization(layer) if spectral_norm else layer
 
 
 def _normalization(kind, name, constraint=None):

@@ -36,9 +36,26 @@ def parse_args():
     parser.add_argument("--latent-dim", type=int, default=2)
     parser.add_argument("--n-critic", type=int, default=None, help="critic steps of wgan / wgan-gp (default: 5)")
     parser.add_argument("--lr", nargs="*", default=[], metavar="NAME=VALUE", help="learning rate per entry")
+    parser.add_argument("--decay", action="store_true", help="decay both learning rates linearly to 0 over the run")
     parser.add_argument("--samples", type=int, default=2500)
     parser.add_argument("--plots", default=None, help="folder for scatter plots of each run's samples")
     return parser.parse_args()
+
+
+def decay_learning_rates(model, steps):
+    """Recompile with each optimizer's learning rate decaying linearly to 0 over `steps` generator
+    updates (the critic's schedule spans its n_critic updates per generator update)."""
+    import keras
+
+    updates = {"generator": steps, "discriminator": steps * model.discriminator_steps}
+    optimizers = {}
+    for role, optimizer in model.optimizers_by_role.items():
+        config = optimizer.get_config()
+        config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
+            float(optimizer.learning_rate), updates[role], end_learning_rate=0.0
+        )
+        optimizers[f"{role}_optimizer"] = type(optimizer).from_config(config)
+    model.compile(**optimizers)
 
 
 def train_and_score(name, data_name, seed, args, learning_rate):
@@ -53,6 +70,8 @@ def train_and_score(name, data_name, seed, args, learning_rate):
     if args.n_critic is not None and name in ("wgan", "wgan-gp"):
         options["n_critic"] = args.n_critic
     model = zoo.build(name, **options)
+    if args.decay:
+        decay_learning_rates(model, args.steps)
     dataset = data.load(data_name, batch_size=args.batch_size, num_samples=100_000, seed=seed).repeat()
     start = time.time()
     model.fit(dataset, epochs=1, steps_per_epoch=args.steps, verbose=0)
@@ -73,6 +92,7 @@ def main():
         f"backend={keras.backend.backend()} steps={args.steps} batch={args.batch_size} hidden={args.hidden} "
         f"latent_dim={args.latent_dim} n_critic={args.n_critic or 'default (5)'} seeds={args.seeds} "
         f"samples={args.samples} learning rates={learning_rates or 'entry defaults'}"
+        f"{' decaying linearly to 0' if args.decay else ''}"
     )
     for data_name in args.data:
         rows = []

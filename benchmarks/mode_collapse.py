@@ -12,6 +12,7 @@ entries' paper defaults; the table prints what was used.
 """
 
 import argparse
+import ast
 import os
 import time
 
@@ -36,6 +37,10 @@ def parse_args():
     parser.add_argument("--latent-dim", type=int, default=2)
     parser.add_argument("--n-critic", type=int, default=None, help="critic steps of wgan / wgan-gp (default: 5)")
     parser.add_argument("--lr", nargs="*", default=[], metavar="NAME=VALUE", help="learning rate per entry")
+    parser.add_argument(
+        "--set", nargs="*", default=[], metavar="NAME:KEY=VALUE",
+        help="other zoo options per entry, e.g. sngan:discriminator_steps=5 (values as Python literals)",
+    )
     parser.add_argument("--decay", action="store_true", help="decay both learning rates linearly to 0 over the run")
     parser.add_argument("--samples", type=int, default=2500)
     parser.add_argument("--plots", default=None, help="folder for scatter plots of each run's samples")
@@ -58,6 +63,22 @@ def decay_learning_rates(model, steps):
     model.compile(**optimizers)
 
 
+def parse_sets(pairs):
+    """{entry: {option: value}} from NAME:KEY=VALUE strings."""
+    options = {}
+    for pair in pairs:
+        try:
+            name, assignment = pair.split(":", 1)
+            key, value = assignment.split("=", 1)
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--set expects NAME:KEY=VALUE with a Python literal value; got {pair!r}.")
+        if name not in ENTRIES:
+            raise SystemExit(f"--set {pair!r}: unknown entry {name!r}; expected one of {ENTRIES}.")
+        options.setdefault(name, {})[key] = value
+    return options
+
+
 def train_and_score(name, data_name, seed, args, learning_rate):
     import keras
 
@@ -69,6 +90,7 @@ def train_and_score(name, data_name, seed, args, learning_rate):
         options["learning_rate"] = learning_rate
     if args.n_critic is not None and name in ("wgan", "wgan-gp"):
         options["n_critic"] = args.n_critic
+    options.update(parse_sets(args.set).get(name, {}))
     model = zoo.build(name, **options)
     if args.decay:
         decay_learning_rates(model, args.steps)
@@ -92,7 +114,7 @@ def main():
         f"backend={keras.backend.backend()} steps={args.steps} batch={args.batch_size} hidden={args.hidden} "
         f"latent_dim={args.latent_dim} n_critic={args.n_critic or 'default (5)'} seeds={args.seeds} "
         f"samples={args.samples} learning rates={learning_rates or 'entry defaults'}"
-        f"{' decaying linearly to 0' if args.decay else ''}"
+        f"{' decaying linearly to 0' if args.decay else ''} other options={parse_sets(args.set) or 'none'}"
     )
     for data_name in args.data:
         rows = []

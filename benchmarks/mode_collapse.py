@@ -11,6 +11,14 @@ Learning rates (--lr NAME=VALUE), the number of critic steps (--n-critic), other
 (--set NAME:KEY=VALUE), steps per entry (--steps N NAME=N) and a linear learning-rate decay to 0
 (--decay) override the entries' paper defaults; the first line of the output prints what was used.
 --jobs N trains N runs at once in separate processes.
+
+The settings measured for the zoo cards (zoo/sngan/README.md has the tables):
+
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models gan wgan sngan --jobs 3 \
+      --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 gan=6000 \
+      --lr gan=1e-3 wgan=1e-3 sngan=1e-3 --set sngan:discriminator_steps=5 sngan:beta_1=0.0 sngan:beta_2=0.9
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models wgan-gp --jobs 3 \
+      --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 --lr wgan-gp=1e-3
 """
 
 import argparse

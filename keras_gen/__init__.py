@@ -12,7 +12,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("callbacks", "data", "images", "latent", "metrics", "models", "networks", "zoo")
+_SUBMODULES = ("callbacks", "data", "density", "images", "latent", "metrics", "models", "networks", "zoo")
 
 
 def __getattr__(name):

@@ -3,6 +3,7 @@
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+    keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
     keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
 
 The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
@@ -14,6 +15,7 @@ import json
 import os
 import sys
 
+FID_SAMPLES = 1000
 RUN_FILES = ("model.keras", "history.csv", "history.json", "samples")
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -75,7 +77,8 @@ def cmd_train(args):
         steps_per_epoch=args.steps_per_epoch,
         callbacks=[
             keras.callbacks.TerminateOnNaN(),
-            callbacks.SampleGrid(os.path.join(args.out, "samples"), reference=reference),
+            preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
+            *evaluation_callbacks(model, args),
             keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
         ],
     )
@@ -91,6 +94,34 @@ def cmd_train(args):
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
 
 
+def evaluation_callbacks(model, args):
+    """A domain FID per epoch on mnist-5k: `FID_SAMPLES` samples against the 1,000 held-out digits
+    through the shipped `mnist-lenet` classifier. On by default for latent-variable models, whose
+    sampling is fast; `--fid-every N` asks for it every N epochs for any model that samples (slow for
+    PixelCNN/PixelRNN), `--fid-every 0` turns it off."""
+    from keras_gen import callbacks, data
+
+    every = args.fid_every
+    if every is None:
+        every = 1 if hasattr(model, "latent_dim") else 0
+    if every <= 0 or args.data != "mnist-5k" or not getattr(model, "can_sample", True):
+        return []
+    held_out, _ = data.load_mnist_5k("test")
+    return [callbacks.FID(held_out, extractor="mnist-lenet", n=FID_SAMPLES, every=every)]
+
+
+def preview_callback(model, dataset, out_dir, reference=None):
+    """Samples for models that can sample; for those that cannot (plain autoencoders, which have no
+    prior), originals above their reconstructions."""
+    from keras_gen import callbacks
+
+    if getattr(model, "can_sample", True):
+        return callbacks.SampleGrid(out_dir, reference=reference)
+    batch = next(iter(dataset))
+    batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return callbacks.Reconstructions(out_dir, batch.numpy()[:16])
+
+
 def model_image_size(model):
     shape = getattr(model, "data_shape", None)
     return tuple(shape[:2]) if shape is not None and len(shape) == 3 else None
@@ -104,7 +135,10 @@ def cmd_sample(args):
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
-    samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    try:
+        samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
+    except NotImplementedError as error:  # e.g. a plain autoencoder, which has no prior
+        raise SystemExit(str(error)) from None
     images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
 
@@ -125,6 +159,29 @@ def cmd_export(args):
     print(f"Wrote SavedModel {path}; inspect it with: saved_model_cli show --all --dir {path}")
 
 
+def cmd_eval(args):
+    import keras
+
+    from keras_gen import data, metrics, models  # noqa: F401  (models registers the zoo's classes)
+
+    metric_names = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    unknown = sorted(set(metric_names) - set(metrics.METRICS))
+    if unknown:
+        raise SystemExit(f"--metrics: unknown {unknown}; choose from {', '.join(metrics.METRICS)}.")
+    model = keras.models.load_model(args.model)
+    real = args.data
+    if not args.data.endswith(".npz"):
+        real = data.load(args.data, split=args.split, batch_size=args.batch_size, shuffle=False, drop_remainder=False)
+    scores = metrics.evaluate(real, model, metric_names, args.extractor, args.n, args.batch_size, args.seed)
+    result = {"model": args.model, "data": args.data, "split": args.split, "seed": args.seed,
+              "backend": keras.backend.backend(), **scores}
+    print(json.dumps(result, indent=2))
+    out = args.out or os.path.splitext(args.model)[0] + f"_eval_{args.extractor}.json"
+    with open(out, "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"Wrote {out}")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gen", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +197,7 @@ def build_parser():
     train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
+    train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
     train.set_defaults(run=cmd_train)
 
     sample = commands.add_parser("sample", help="save a grid of samples from a saved model")
@@ -158,7 +216,19 @@ def build_parser():
     exporter.add_argument("--overwrite", action="store_true")
     exporter.set_defaults(run=cmd_export)
 
-    for command in (train, sample, exporter):
+    evaluate = commands.add_parser("eval", help="FID, KID, IS, precision/recall, density/coverage of a saved model")
+    evaluate.add_argument("model", help="a model.keras file written by train")
+    evaluate.add_argument("--data", default="mnist-5k", help="real data (as for train), or reference statistics (.npz)")
+    evaluate.add_argument("--split", default="all", help="split of the real data (default: all)")
+    evaluate.add_argument("--metrics", default="fid", help="comma-separated: fid,kid,is,pr,dc")
+    evaluate.add_argument("--extractor", default="inception", help="inception, inception-imagenet or mnist-lenet")
+    evaluate.add_argument("-n", type=int, default=5000, help="samples per set (the real set may hold fewer)")
+    evaluate.add_argument("--batch-size", type=int, default=50)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--out", help="JSON file (default: next to the model)")
+    evaluate.set_defaults(run=cmd_eval)
+
+    for command in (train, sample, exporter, evaluate):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
     return parser
 

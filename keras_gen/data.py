@@ -230,3 +230,13 @@ def load(
     if shuffle:
         dataset = dataset.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def binarize(images, threshold=128):
+    """Fixed binarisation for likelihood benchmarks: uint8 pixels >= `threshold` become 255, the
+    rest 0 (deterministic, so every run and backend sees the same digits). Floats in [-1, 1] are
+    read on the 0..255 scale first. Returns uint8 images with values 0 and 255."""
+    images = np.asarray(images)
+    if np.issubdtype(images.dtype, np.floating):
+        images = np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5)
+    return np.where(images >= threshold, 255, 0).astype(np.uint8)

@@ -10,7 +10,8 @@ through the latent `z` it sends. The signatures, by what a model can do:
   conditional models, `label` (int32 [batch]) -> `images` (float32 NHWC in [-1, 1]) and
   `images_uint8`;
 - autoencoders and VAEs: `encode`, `decode` (also `serving_default`), `reconstruct`;
-- likelihood models (PixelCNN, PixelRNN, VAE): `log_prob`: `images` -> `log_prob` in nats.
+- exact-likelihood models (PixelCNN, PixelRNN): `log_prob`: `images` -> `log_prob` in nats (a
+  VAE's importance-weighted bound is random, so it is not served).
 
 TensorFlow and JAX export in-process through `keras.export.ExportArchive` (JAX via jax2tf). Keras
 cannot export from PyTorch, so a torch model is saved to a `.keras` file and exported by a
@@ -43,33 +44,29 @@ def _images_out(images):
 
 def serving_endpoints(model):
     """{endpoint name: (function, input signature)} for what `model` can do."""
-    endpoints = {}
     conditional = getattr(model, "num_classes", None) is not None
     label = [_spec((None,), "int32", "label")] if conditional else []
+    z = [_spec((None, getattr(model, "latent_dim", 0)), "float32", "z")]
+    images = [_spec((None, *model.data_shape), "float32", "images")]
+    endpoints = {}
     if hasattr(model, "generate"):
-        z = _spec((None, model.latent_dim), "float32", "z")
-        generate = (lambda z, label: _images_out(model.generate(z, label))) if conditional else (
-            lambda z: _images_out(model.generate(z)))
-        endpoints["serving_default"] = (generate, [z, *label])
+        endpoints["serving_default"] = (lambda *args: _images_out(model.generate(*args)), z + label)
     if hasattr(model, "encode") and hasattr(model, "decode"):
-        x = _spec((None, *model.data_shape), "float32", "images")
-        z = _spec((None, model.latent_dim), "float32", "z")
 
-        def encode(images, *label):
-            code = model.encode(images, *label)
+        def encode(*args):
+            code = model.encode(*args)
             return {"mean": code[0], "log_var": code[1]} if isinstance(code, (tuple, list)) else {"code": code}
 
-        endpoints["encode"] = (encode, [x, *label])
-        endpoints["decode"] = (lambda z, *label: _images_out(model.decode(z, *label)), [z, *label])
-        endpoints["reconstruct"] = (lambda images, *label: _images_out(model.reconstruct(images, *label)), [x, *label])
+        endpoints["encode"] = (encode, images + label)
+        endpoints["decode"] = (lambda *args: _images_out(model.decode(*args)), z + label)
+        endpoints["reconstruct"] = (lambda *args: _images_out(model.reconstruct(*args)), images + label)
         endpoints["serving_default"] = endpoints["decode"]
-    if hasattr(model, "log_prob"):
-        x = _spec((None, *model.data_shape), "float32", "images")
-        endpoints["log_prob"] = (lambda images, *label: {"log_prob": model.log_prob(images, *label)}, [x, *label])
+    if hasattr(model, "log_prob_graph"):  # exact likelihoods; a VAE's bound is random, so not served
+        endpoints["log_prob"] = (lambda *args: {"log_prob": model.log_prob_graph(*args)}, images + label)
     if not endpoints:
         raise ValueError(
-            f"{type(model).__name__} has none of generate, encode/decode or log_prob, so keras-gen does "
-            f"not know which signatures to export. Use keras.export.ExportArchive directly."
+            f"{type(model).__name__} has none of generate, encode/decode or an exact log_prob, so "
+            f"keras-gen does not know which signatures to export. Use keras.export.ExportArchive directly."
         )
     return endpoints
 

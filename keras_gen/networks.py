@@ -183,3 +183,69 @@ def mlp_discriminator(
         h = layers.LeakyReLU(0.2)(h)
     logits = _maybe_spectral(layers.Dense(outputs, **_weights(weight_constraint)), spectral_norm)(h)
     return keras.Model(inputs, logits, name=name)
+
+
+def _flat_size(data_shape):
+    size = 1
+    for d in data_shape:
+        size *= d
+    return size
+
+
+def mlp_encoder(data_shape, hidden_units=(512, 256), outputs=(32,), extra_inputs=(), name="encoder"):
+    """MLP encoder: ReLU hidden layers, then one linear head per entry of `outputs` (a VAE uses two
+    heads, the mean and the log-variance). `extra_inputs` (e.g. a one-hot label) join the flattened
+    data before the first hidden layer."""
+    x = keras.Input(data_shape, name="data")
+    h = layers.Flatten()(x)
+    if extra_inputs:
+        h = layers.Concatenate()([h, *extra_inputs])
+    for units in hidden_units:
+        h = layers.Dense(units, activation="relu")(h)
+    heads = [layers.Dense(units, name=f"head_{i}")(h) for i, units in enumerate(outputs)]
+    return keras.Model([x, *extra_inputs] if extra_inputs else x, heads if len(heads) > 1 else heads[0], name=name)
+
+
+def mlp_decoder(latent_dim, data_shape, hidden_units=(256, 512), extra_inputs=(), name="decoder"):
+    """MLP decoder: ReLU hidden layers and a linear output of the data's shape (logits or
+    pre-activations; the model owning it chooses the output distribution)."""
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Concatenate()([z, *extra_inputs]) if extra_inputs else z
+    for units in hidden_units:
+        h = layers.Dense(units, activation="relu")(h)
+    out = layers.Reshape(data_shape)(layers.Dense(_flat_size(data_shape))(h))
+    return keras.Model([z, *extra_inputs] if extra_inputs else z, out, name=name)
+
+
+def conv_encoder(data_shape, width=32, outputs=(32,), extra_inputs=(), name="encoder"):
+    """Convolutional encoder: the `upsampling_plan` stages run backwards as stride-2 convolutions
+    with ReLU (width doubling), then linear heads as in `mlp_encoder`. `extra_inputs` join the
+    flattened features."""
+    _, _, stages = upsampling_plan(data_shape)
+    x = keras.Input(data_shape, name="images")
+    h = x
+    channels = width
+    for _ in range(stages):
+        h = layers.Conv2D(channels, 4, strides=2, padding="same", activation="relu")(h)
+        channels *= 2
+    h = layers.Flatten()(h)
+    if extra_inputs:
+        h = layers.Concatenate()([h, *extra_inputs])
+    heads = [layers.Dense(units, name=f"head_{i}")(h) for i, units in enumerate(outputs)]
+    return keras.Model([x, *extra_inputs] if extra_inputs else x, heads if len(heads) > 1 else heads[0], name=name)
+
+
+def conv_decoder(latent_dim, data_shape, width=32, extra_inputs=(), name="decoder"):
+    """Convolutional decoder, the mirror of `conv_encoder`: project to the plan's start size, then
+    stride-2 transposed convolutions with ReLU, and a linear last layer (logits or pre-activations)."""
+    start_h, start_w, stages = upsampling_plan(data_shape)
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Concatenate()([z, *extra_inputs]) if extra_inputs else z
+    channels = width * 2 ** (stages - 1)
+    h = layers.Dense(start_h * start_w * channels, activation="relu")(h)
+    h = layers.Reshape((start_h, start_w, channels))(h)
+    for _ in range(stages - 1):
+        channels //= 2
+        h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="relu")(h)
+    out = layers.Conv2DTranspose(data_shape[-1], 4, strides=2, padding="same")(h)
+    return keras.Model([z, *extra_inputs] if extra_inputs else z, out, name=name)

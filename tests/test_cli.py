@@ -22,7 +22,8 @@ def test_train_writes_a_run_and_refuses_to_overwrite_it(tmp_path):
     history = json.loads((out / "history.json").read_text())
     assert history["options"] == {"width": 4, "latent_dim": 8}
     assert len(history["history"]["g_loss"]) == 2
-    assert (out / "history.csv").read_text().startswith("epoch,d_loss,g_loss")
+    assert all(0 < fid < 2000 for fid in history["history"]["fid"])  # domain FID on the held-out digits
+    assert (out / "history.csv").read_text().startswith("epoch,d_loss,fid,g_loss")
 
     with pytest.raises(SystemExit, match="already holds a run"):
         cli.main(args)
@@ -37,6 +38,7 @@ def test_train_on_2d_points_writes_scatter_plots(tmp_path):
     cli.main(["train", "gan", "--data", "ring8", "--epochs", "1", "--out", str(tmp_path / "r"),
               "--steps-per-epoch", "2", "--set", "hidden_units=(8,)"])
     assert (tmp_path / "r" / "samples" / "epoch_001.png").exists()
+    assert "fid" not in (tmp_path / "r" / "history.csv").read_text()  # no digit FID for 2-D points
 
 
 def test_bad_set_syntax():
@@ -44,3 +46,19 @@ def test_bad_set_syntax():
         cli.parse_overrides(["latent_dim"])
     assert cli.parse_overrides(["data_shape=(32,32,3)", "generator_loss=minimax"]) == {
         "data_shape": (32, 32, 3), "generator_loss": "minimax"}
+
+
+def test_eval_prints_and_writes_json(tmp_path, capsys):
+    from keras_gen import zoo
+
+    model_path = tmp_path / "model.keras"
+    zoo.build("gan", hidden_units=(16,), latent_dim=8, seed=0).save(model_path)
+    out = tmp_path / "eval.json"
+    cli.main(["eval", str(model_path), "--data", "mnist-5k", "--split", "test", "--metrics", "fid,kid,pr",
+              "--extractor", "mnist-lenet", "-n", "64", "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert result["extractor"] == "mnist-lenet" and result["n_generated"] == 64 and result["n_real"] == 64
+    assert result["fid"] > 0 and {"kid", "kid_std", "precision", "recall"} <= set(result)
+    assert '"fid"' in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="unknown"):
+        cli.main(["eval", str(model_path), "--metrics", "fid,foo"])

@@ -1,4 +1,8 @@
-"""Exported SavedModels serve the same outputs as the Keras model, in a process without keras_gen."""
+"""Exported SavedModels serve the same outputs as the Keras model, in a process without keras_gen.
+
+Models are trained one epoch on this test's backend, exported, and queried with TF Serving REST
+`predict` bodies in one fresh interpreter that imports only TensorFlow and NumPy.
+"""
 
 import json
 import subprocess
@@ -11,40 +15,45 @@ import pytest
 from keras_gen import cli, data, export, zoo
 from keras_gen.models.base import GenerativeModel
 
-# Runs in a fresh interpreter that imports only TensorFlow and NumPy (as TF Serving would see it).
 SERVE = """
 import json, sys
 import numpy as np
 import tensorflow as tf
 
-path, request_file, out_file = sys.argv[1:]
-loaded = tf.saved_model.load(path)
-request = json.load(open(request_file))
-function = loaded.signatures[request["signature_name"]]
-_, specs = function.structured_input_signature
-# TF Serving's REST "instances" (row) format: one dict per example, keyed by input name.
-inputs = {name: tf.constant([row[name] for row in request["instances"]], dtype=spec.dtype)
-          for name, spec in specs.items()}
-outputs = function(**inputs)
-json.dump({
-    "signatures": sorted(loaded.signatures.keys()),
-    "inputs": {name: [spec.dtype.name, spec.shape.as_list()] for name, spec in specs.items()},
-    "outputs": {name: [t.dtype.name, t.numpy().tolist()] for name, t in outputs.items()},
-    "keras_gen_imported": "keras_gen" in sys.modules,
-}, open(out_file, "w"))
+requests = json.load(open(sys.argv[1]))
+responses = []
+for request in requests:
+    loaded = tf.saved_model.load(request["path"])
+    function = loaded.signatures[request["signature_name"]]
+    _, specs = function.structured_input_signature
+    # TF Serving's REST "instances" (row) format: one dict per example, keyed by input name.
+    inputs = {name: tf.constant([row[name] for row in request["instances"]], dtype=spec.dtype)
+              for name, spec in specs.items()}
+    outputs = function(**inputs)
+    responses.append({
+        "signatures": sorted(loaded.signatures.keys()),
+        "inputs": {name: [spec.dtype.name, spec.shape.as_list()] for name, spec in specs.items()},
+        "outputs": {name: [t.dtype.name, t.numpy().tolist()] for name, t in outputs.items()},
+    })
+json.dump({"responses": responses, "keras_gen_imported": "keras_gen" in sys.modules}, open(sys.argv[2], "w"))
 """
 
-
-def serve(tmp_path, path, request):
-    """Send a REST `predict` request body to the export in a fresh TensorFlow process."""
-    (tmp_path / "request.json").write_text(json.dumps(request))
-    (tmp_path / "serve.py").write_text(SERVE)
-    subprocess.run(
-        [sys.executable, str(tmp_path / "serve.py"), str(path), str(tmp_path / "request.json"),
-         str(tmp_path / "response.json")],
-        check=True, capture_output=True,
-    )
-    return json.loads((tmp_path / "response.json").read_text())
+SHAPE = (8, 8, 1)
+ENTRIES = {
+    "dcgan": dict(latent_dim=4, width=4),
+    "cgan": dict(latent_dim=4, width=4, num_classes=3),
+    "cvae": dict(latent_dim=4, hidden_units=(8,), num_classes=3),
+    "autoencoder": dict(code_dim=4, hidden_units=(8,)),
+}
+# signature -> (model method, inputs it takes)
+SIGNATURES = {
+    "dcgan": {"serving_default": ("generate", ("z",))},
+    "cgan": {"serving_default": ("generate", ("z", "label"))},
+    "cvae": {"encode": ("encode", ("images", "label")), "decode": ("decode", ("z", "label")),
+             "reconstruct": ("reconstruct", ("images", "label")), "serving_default": ("decode", ("z", "label"))},
+    "autoencoder": {"encode": ("encode", ("images",)), "decode": ("decode", ("z",)),
+                    "reconstruct": ("reconstruct", ("images",)), "serving_default": ("decode", ("z",))},
+}
 
 
 def rest_body(signature_name, **columns):
@@ -53,53 +62,86 @@ def rest_body(signature_name, **columns):
     return {"signature_name": signature_name, "instances": rows}
 
 
+def as_dict(outputs):
+    if isinstance(outputs, (tuple, list)):
+        return {"mean": outputs[0], "log_var": outputs[1]}
+    return {"images": outputs} if outputs.shape[1:] == SHAPE else {"code": outputs}
+
+
 @pytest.fixture(scope="module")
-def trained_dcgan():
-    images = data.load_mnist_5k("train")[0][:32] / 127.5 - 1.0
+def served(tmp_path_factory):
+    """Train, export and serve every family once; returns {(entry, signature): (expected, response)}."""
+    tmp = tmp_path_factory.mktemp("export")
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (32, *SHAPE)).astype("float32")
+    labels = rng.integers(0, 3, 32).astype("int32")
+    inputs = {"z": rng.normal(size=(3, 4)).astype("float32"), "images": images[:3], "label": labels[:3]}
+    requests, expected = [], {}
+    for name, options in ENTRIES.items():
+        model = zoo.build(name, data_shape=SHAPE, **options)
+        conditional = "num_classes" in options
+        model.fit(images, labels if conditional else None, batch_size=16, epochs=1, verbose=0)
+        path = model.export(str(tmp / name))
+        for signature, (method, names) in SIGNATURES[name].items():
+            outputs = as_dict(getattr(model, method)(*[inputs[n] for n in names]))
+            expected[name, signature] = {k: keras.ops.convert_to_numpy(v) for k, v in outputs.items()}
+            requests.append({"path": path, **rest_body(signature, **{n: inputs[n] for n in names})})
+    (tmp / "requests.json").write_text(json.dumps(requests))
+    (tmp / "serve.py").write_text(SERVE)
+    subprocess.run([sys.executable, str(tmp / "serve.py"), str(tmp / "requests.json"), str(tmp / "out.json")],
+                   check=True, capture_output=True)
+    out = json.loads((tmp / "out.json").read_text())
+    assert out["keras_gen_imported"] is False
+    return {key: (expected[key], response) for key, response in zip(expected, out["responses"])}
+
+
+@pytest.mark.parametrize("entry, signature", [(e, s) for e, sigs in SIGNATURES.items() for s in sigs])
+def test_signature_serves_the_models_outputs(served, entry, signature):
+    expected, response = served[entry, signature]
+    assert response["signatures"] == sorted(SIGNATURES[entry])
+    for name, (dtype, shape) in response["inputs"].items():
+        assert (dtype, shape) == {"z": ("float32", [None, 4]), "label": ("int32", [None]),
+                                  "images": ("float32", [None, *SHAPE])}[name]
+    for key, value in expected.items():
+        dtype, served_value = response["outputs"][key]
+        assert dtype == "float32"
+        np.testing.assert_allclose(np.array(served_value), value, atol=1e-5)
+    if "images" in expected:
+        dtype, images_uint8 = response["outputs"]["images_uint8"]
+        assert dtype == "uint8"
+        assert np.abs(np.array(images_uint8) - np.round((expected["images"] + 1) * 127.5)).max() <= 1
+
+
+@pytest.fixture(scope="module")
+def small_dcgan():
     model = zoo.build("dcgan", latent_dim=8, width=4, seed=0)
-    model.fit(images, batch_size=16, epochs=1, verbose=0)  # trained on this test's backend
+    model.fit(data.load_mnist_5k("train")[0][:16] / 127.5 - 1.0, batch_size=16, epochs=1, verbose=0)
     return model
 
 
-def test_generator_signature_serves_the_models_outputs(tmp_path, trained_dcgan):
-    path = trained_dcgan.export(str(tmp_path / "exported"))
-    z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
-
-    response = serve(tmp_path, path, rest_body("serving_default", z=z))
-
-    assert response["signatures"] == ["serving_default"]
-    assert response["inputs"] == {"z": ["float32", [None, 8]]}
-    assert response["keras_gen_imported"] is False
-    expected = keras.ops.convert_to_numpy(trained_dcgan.generate(z))
-    dtype, images = response["outputs"]["images"]
-    assert dtype == "float32"
-    np.testing.assert_allclose(np.array(images), expected, atol=1e-5)
-    dtype, images_uint8 = response["outputs"]["images_uint8"]
-    assert dtype == "uint8"
-    assert np.abs(np.array(images_uint8) - np.round((expected + 1) * 127.5)).max() <= 1
-
-
-def test_export_does_not_overwrite_silently(tmp_path, trained_dcgan):
+def test_export_does_not_overwrite_silently(tmp_path, small_dcgan):
     path = str(tmp_path / "exported")
-    trained_dcgan.export(path)
+    small_dcgan.export(path)
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        trained_dcgan.export(path)
-    trained_dcgan.export(path, overwrite=True)
+        small_dcgan.export(path)
+    small_dcgan.export(path, overwrite=True)
 
 
-def test_serving_layout_takes_the_next_version(tmp_path, trained_dcgan):
+def test_serving_layout_takes_the_next_version(tmp_path, small_dcgan):
     base = tmp_path / "served"
-    assert export.export_for_serving(trained_dcgan, str(base)).endswith("1")
-    trained_dcgan.save(tmp_path / "m.keras")
+    assert export.export_for_serving(small_dcgan, str(base)).endswith("1")
+    small_dcgan.save(tmp_path / "m.keras")
     cli.main(["export", str(tmp_path / "m.keras"), "--serving-dir", str(base)])
     assert sorted(p.name for p in base.iterdir()) == ["1", "2"]
     with pytest.raises(FileExistsError, match="already exists"):
-        export.export_for_serving(trained_dcgan, str(base), version=2)
+        export.export_for_serving(small_dcgan, str(base), version=2)
 
 
-def test_unbuilt_model_fails_clearly(tmp_path):
+def test_models_without_a_network_to_serve_fail_clearly(tmp_path):
     class Unbuilt(GenerativeModel):
         pass
 
     with pytest.raises(ValueError, match="not built"):
         Unbuilt().export(str(tmp_path / "x"))
+    with pytest.raises(NotImplementedError, match="no network to serve"):
+        zoo.build("kde").export(str(tmp_path / "kde"))

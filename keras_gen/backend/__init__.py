@@ -1,6 +1,6 @@
 """The only backend-specific code in keras-gen: gradients and the shape of a train step.
 
-Keras 3 has no backend-agnostic `grad`, so each backend module below implements the same four
+Keras 3 has no backend-agnostic `grad`, so each backend module below implements the same five
 functions, and models call them through this package:
 
 - `value_and_grad(loss_fn, variables, model_variables)`: run `loss_fn() -> (loss, aux)` and return
@@ -9,6 +9,10 @@ functions, and models call them through this package:
 - `input_gradient(fn, x)`: d sum(fn(x)) / dx, itself differentiable (for gradient penalties).
 - `wrap_train_step(train_step)`: adapts a `train_step(self, data)` written as on TensorFlow to
   what `fit` calls on this backend (JAX passes and expects the whole training state).
+- `inference_function(fn, variables=())`: `fn` (tensors in, tensors out, reading but never
+  assigning variables) compiled for repeated inference without gradients (e.g. one PixelCNN
+  sampling step per pixel). Pass the `variables` it reads: JAX then takes their current values as
+  arguments on every call; variables not passed are baked in as constants when JAX traces `fn`.
 
 The layout follows Keras' own `keras/src/backend/<name>/` split.
 """
@@ -18,14 +22,32 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from keras_gen.backend.tensorflow import apply_gradients, input_gradient, value_and_grad, wrap_train_step
+    from keras_gen.backend.tensorflow import (
+        apply_gradients,
+        inference_function,
+        input_gradient,
+        value_and_grad,
+        wrap_train_step,
+    )
 elif _BACKEND == "jax":
-    from keras_gen.backend.jax import apply_gradients, input_gradient, value_and_grad, wrap_train_step
+    from keras_gen.backend.jax import (
+        apply_gradients,
+        inference_function,
+        input_gradient,
+        value_and_grad,
+        wrap_train_step,
+    )
 elif _BACKEND == "torch":
-    from keras_gen.backend.torch import apply_gradients, input_gradient, value_and_grad, wrap_train_step
+    from keras_gen.backend.torch import (
+        apply_gradients,
+        inference_function,
+        input_gradient,
+        value_and_grad,
+        wrap_train_step,
+    )
 else:
     raise ImportError(
         f"keras-gen supports the tensorflow, jax and torch backends; KERAS_BACKEND is {_BACKEND!r}."
     )
 
-__all__ = ["apply_gradients", "input_gradient", "value_and_grad", "wrap_train_step"]
+__all__ = ["apply_gradients", "inference_function", "input_gradient", "value_and_grad", "wrap_train_step"]

@@ -63,3 +63,19 @@ def wrap_train_step(train_step):
         return logs, new_state
 
     return stateless_train_step
+
+
+def inference_function(fn, variables=()):
+    variables = list(variables)
+
+    def stateless(values, *args):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*args)
+
+    compiled = jax.jit(stateless)
+
+    def call(*args):
+        # The weights are arguments, not constants baked in at tracing: later training shows.
+        return compiled([v.value for v in variables], *args)
+
+    return call

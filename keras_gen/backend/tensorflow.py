@@ -23,3 +23,7 @@ def input_gradient(fn, x):
 
 def wrap_train_step(train_step):
     return train_step
+
+
+def inference_function(fn, variables=()):  # variables are read live
+    return tf.function(fn)  # a trace per input shape, with static shapes

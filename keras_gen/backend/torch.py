@@ -1,5 +1,7 @@
 """PyTorch: gradients from `torch.autograd.grad`; `fit` calls `train_step(data)` as written."""
 
+import functools
+
 import torch
 
 
@@ -25,3 +27,12 @@ def input_gradient(fn, x):
 
 def wrap_train_step(train_step):
     return train_step
+
+
+def inference_function(fn, variables=()):  # variables are read live
+    @functools.wraps(fn)
+    def without_grad(*args):
+        with torch.no_grad():
+            return fn(*args)
+
+    return without_grad

@@ -80,7 +80,7 @@ class ConditionalGAN(GAN):
         """
         if isinstance(labels, (int, np.integer, list, tuple, np.ndarray)):
             labels = ops.convert_to_tensor(check_labels(labels, ops.shape(z)[0], self.num_classes))
-        return self.generator([z, labels], training=False)
+        return self.generator([ops.convert_to_tensor(z, "float32"), labels], training=False)
 
     def sample(self, n, labels=None, seed=None, batch_size=256):
         """`n` samples of the given classes as a NumPy float32 array (images NHWC in [-1, 1]).

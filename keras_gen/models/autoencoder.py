@@ -1,0 +1,264 @@
+"""Autoencoders: dense, convolutional, denoising (Vincent et al. 2008) and sparse (L1 on the code).
+
+An autoencoder learns a code h = encoder(x) and a reconstruction decoder(h) of x. It has no prior
+over its codes, so it cannot sample: that is what the VAE (keras_gen.models.vae) adds.
+"""
+
+import keras
+from keras import ops
+
+from keras_gen import networks
+from keras_gen.models.base import GenerativeModel
+from keras_gen.models.gan import check_batch_shape, unpack_inputs
+from keras_gen.zoo import register
+
+RECONSTRUCTION_LOSSES = ("mse", "bce")
+NOISE_TYPES = ("gaussian", "masking")
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+    return value
+
+
+def decoder_output_to_images(outputs, loss):
+    """Decoder outputs to images in [-1, 1]: tanh for "mse", 2 * sigmoid - 1 for "bce" (logits)."""
+    if loss == "bce":
+        return 2.0 * ops.sigmoid(outputs) - 1.0
+    return ops.tanh(outputs)
+
+
+def bernoulli_nll(x, logits):
+    """-log p(x | logits) per element for data in [-1, 1] read as probabilities (x + 1) / 2 (the
+    binary cross-entropy); a normalised log-likelihood when x is binary (-1 or 1)."""
+    targets = (x + 1.0) / 2.0
+    return ops.softplus(logits) - targets * logits
+
+
+def per_example_sum(values):
+    return ops.sum(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
+
+
+def per_example_mean(values):
+    return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
+
+
+def to_model_range(x):
+    """Accept uint8 0..255 images or floats in [-1, 1]; return float32 in [-1, 1]."""
+    x = ops.convert_to_tensor(x)
+    if "int" in str(x.dtype):
+        return ops.cast(x, "float32") / 127.5 - 1.0
+    return ops.cast(x, "float32")
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class Autoencoder(GenerativeModel):
+    """An encoder h = f(x) and a decoder x' = g(h) trained to reconstruct x.
+
+    Args:
+        encoder: a Keras model from data to codes (batch, code_dim).
+        decoder: a Keras model from codes to data-shaped outputs: pre-activations for "mse"
+            (images are tanh of them) or Bernoulli logits for "bce".
+        loss: "mse" (squared error of tanh outputs against x in [-1, 1]) or "bce" (binary
+            cross-entropy against (x + 1) / 2). The reported reconstruction is its mean per element.
+    """
+
+    loss_names = ("loss",)
+    can_sample = False  # no prior over codes: previews show reconstructions (see keras_gen.cli)
+
+    def __init__(self, encoder, decoder, loss="mse", **kwargs):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.reconstruction_loss = check_choice("loss", loss, RECONSTRUCTION_LOSSES)
+        self.data_shape = tuple(decoder.output.shape[1:])
+        self.code_dim = int(encoder.output.shape[-1])
+        self.latent_dim = self.code_dim
+        self.built = True
+
+    def call(self, x, training=False):
+        return self.reconstruct(x, training=training)
+
+    def encode(self, x, training=False):
+        """The code of each example (a backend tensor)."""
+        return self.encoder(to_model_range(x), training=training)
+
+    def decode(self, code, training=False):
+        """Images in [-1, 1] decoded from codes (a backend tensor)."""
+        return decoder_output_to_images(self.decoder(code, training=training), self.reconstruction_loss)
+
+    def reconstruct(self, x, training=False):
+        return self.decode(self.encode(x, training=training), training=training)
+
+    def sample(self, n, seed=None, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot sample: a plain autoencoder has no prior distribution over "
+            f"its codes, so there is nothing to draw new codes from. Use the 'vae' zoo entry "
+            f"(keras_gen.zoo.build('vae')), whose codes follow N(0, I), or call reconstruct(x)."
+        )
+
+    def reconstruction_error(self, x, outputs):
+        """Per-example mean reconstruction error of decoder `outputs` against clean `x`."""
+        if self.reconstruction_loss == "bce":
+            return per_example_mean(bernoulli_nll(x, outputs))
+        return per_example_mean(ops.square(ops.tanh(outputs) - x))
+
+    def corrupt(self, x):
+        """The encoder's input during training; the identity here (denoising models add noise)."""
+        return x
+
+    def code_penalties(self, code):
+        """Extra loss terms on the code, by name (sparse models add an L1 term)."""
+        return {}
+
+    def train_step(self, data):
+        x = unpack_inputs(data)
+        check_batch_shape(x, self.data_shape, type(self).__name__)
+        inputs = self.corrupt(x)
+
+        def loss_fn():
+            code = self.encoder(inputs, training=True)
+            reconstruction = ops.mean(self.reconstruction_error(x, self.decoder(code, training=True)))
+            penalties = self.code_penalties(code)
+            return reconstruction + sum(penalties.values()), {"reconstruction": reconstruction, **penalties}
+
+        loss, terms = self.minimize(loss_fn, self.trainable_variables, self.optimizer)
+        values = {"loss": loss, **terms}
+        return self.track_losses(**{name: values[name] for name in self.loss_names})
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "loss": self.reconstruction_loss,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class DenoisingAutoencoder(Autoencoder):
+    """Denoising autoencoder (Vincent et al. 2008): encode a corrupted x~, reconstruct the clean x.
+
+    Args:
+        noise: "gaussian" (x~ = x + noise_level * N(0, 1), clipped to [-1, 1]) or "masking" (each
+            element set to -1, the data's zero intensity, with probability nu = noise_level).
+        noise_level: the Gaussian standard deviation (on the [-1, 1] scale) or nu.
+        seed: seed of the model's noise stream.
+    """
+
+    def __init__(self, encoder, decoder, loss="mse", noise="gaussian", noise_level=0.5, seed=None, **kwargs):
+        super().__init__(encoder, decoder, loss=loss, **kwargs)
+        self.noise_type = check_choice("noise", noise, NOISE_TYPES)
+        if noise == "masking" and not 0.0 <= noise_level < 1.0:
+            raise ValueError(f"Masking noise needs a probability 0 <= noise_level < 1; got {noise_level}.")
+        if noise_level < 0:
+            raise ValueError(f"noise_level must be non-negative; got {noise_level}.")
+        self.noise_level = float(noise_level)
+        self.seed = seed
+        self.noise = keras.random.SeedGenerator(seed)
+
+    def corrupt(self, x):
+        if self.noise_type == "gaussian":
+            noisy = x + self.noise_level * keras.random.normal(ops.shape(x), seed=self.noise)
+            return ops.clip(noisy, -1.0, 1.0)
+        dropped = keras.random.uniform(ops.shape(x), seed=self.noise) < self.noise_level
+        return ops.where(dropped, -1.0, x)
+
+    def get_config(self):
+        return {**super().get_config(), "noise": self.noise_type, "noise_level": self.noise_level, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class SparseAutoencoder(Autoencoder):
+    """Sparse autoencoder: reconstruction plus an L1 penalty sparsity * sum|h| on the code h
+    (averaged over the batch), reported as its own metric "l1"."""
+
+    loss_names = ("loss", "reconstruction", "l1")
+
+    def __init__(self, encoder, decoder, loss="mse", sparsity=1e-3, **kwargs):
+        super().__init__(encoder, decoder, loss=loss, **kwargs)
+        if sparsity < 0:
+            raise ValueError(f"sparsity (the L1 weight lambda) must be non-negative; got {sparsity}.")
+        self.sparsity = float(sparsity)
+
+    def code_penalties(self, code):
+        return {"l1": self.sparsity * ops.mean(ops.sum(ops.abs(code), axis=-1))}
+
+    def get_config(self):
+        return {**super().get_config(), "sparsity": self.sparsity}
+
+
+def build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width, code_activation=None):
+    data_shape = networks.check_data_shape(data_shape)
+    check_choice("network", network, ("dense", "conv"))
+    if network == "conv":
+        if not networks.is_image_shape(data_shape):
+            raise ValueError(f"network='conv' needs image data (H, W, C); got {data_shape}. Use network='dense'.")
+        encoder = networks.conv_encoder(data_shape, width, outputs=(code_dim,))
+        decoder = networks.conv_decoder(code_dim, data_shape, width)
+    else:
+        encoder = networks.mlp_encoder(data_shape, hidden_units, outputs=(code_dim,))
+        decoder = networks.mlp_decoder(code_dim, data_shape, tuple(reversed(hidden_units)))
+    if code_activation is not None:
+        encoder = keras.Model(encoder.inputs, keras.layers.Activation(code_activation)(encoder.output), name="encoder")
+    return encoder, decoder
+
+
+def _compiled(model, learning_rate):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    return model
+
+
+@register("autoencoder", "Autoencoder: dense encoder/decoder, undercomplete code, MSE or BCE reconstruction.")
+def autoencoder(data_shape=(28, 28, 1), code_dim=32, hidden_units=(256,), loss="mse", learning_rate=1e-3):
+    encoder, decoder = build_autoencoder_networks(data_shape, code_dim, "dense", hidden_units, None)
+    return _compiled(Autoencoder(encoder, decoder, loss=loss, name="autoencoder"), learning_rate)
+
+
+@register("conv-autoencoder", "Convolutional autoencoder: strided conv encoder, transposed-conv decoder.")
+def conv_autoencoder(data_shape=(28, 28, 1), code_dim=32, width=32, loss="mse", learning_rate=1e-3):
+    encoder, decoder = build_autoencoder_networks(data_shape, code_dim, "conv", None, width)
+    return _compiled(Autoencoder(encoder, decoder, loss=loss, name="conv_autoencoder"), learning_rate)
+
+
+@register("denoising-autoencoder", "Denoising autoencoder (Vincent et al. 2008): Gaussian or masking noise on the input.")
+def denoising_autoencoder(
+    data_shape=(28, 28, 1),
+    code_dim=32,
+    network="conv",
+    hidden_units=(256,),
+    width=32,
+    noise="gaussian",
+    noise_level=0.5,
+    loss="mse",
+    learning_rate=1e-3,
+    seed=None,
+):
+    encoder, decoder = build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width)
+    model = DenoisingAutoencoder(
+        encoder, decoder, loss=loss, noise=noise, noise_level=noise_level, seed=seed, name="denoising_autoencoder"
+    )
+    return _compiled(model, learning_rate)
+
+
+@register("sparse-autoencoder", "Sparse autoencoder: overcomplete ReLU code with an L1 penalty, reported as 'l1'.")
+def sparse_autoencoder(
+    data_shape=(28, 28, 1),
+    code_dim=256,
+    network="dense",
+    hidden_units=(256,),
+    width=32,
+    sparsity=1e-3,
+    loss="mse",
+    learning_rate=1e-3,
+):
+    encoder, decoder = build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width, "relu")
+    return _compiled(SparseAutoencoder(encoder, decoder, loss=loss, sparsity=sparsity, name="sparse_autoencoder"), learning_rate)

@@ -19,6 +19,8 @@ The settings measured for the zoo cards (zoo/sngan/README.md has the tables):
       --lr gan=1e-3 wgan=1e-3 sngan=1e-3 --set sngan:discriminator_steps=5 sngan:beta_1=0.0 sngan:beta_2=0.9
     KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models wgan-gp --jobs 3 \
       --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 --lr wgan-gp=1e-3
+
+and sngan on grid25 with --steps 8000 (all 25 modes, about 92% high quality).
 """
 
 import argparse

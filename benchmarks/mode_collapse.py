@@ -5,13 +5,28 @@ Every entry gets the same MLP architecture (--hidden for both G and D, --latent-
 2,500 samples scored by `keras_gen.metrics.mode_coverage`: modes captured and % high-quality
 samples (within 3 std of the nearest mode), mean and std over seeds, beside the published rows.
 
-    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --seeds 0 1 2
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --seeds 0 1 2 --jobs 2
 
-Learning rates (--lr NAME=VALUE) and the number of critic steps (--n-critic) override the
-entries' paper defaults; the table prints what was used.
+Learning rates (--lr NAME=VALUE), the number of critic steps (--n-critic), other zoo options
+(--set NAME:KEY=VALUE), steps per entry (--steps N NAME=N) and a linear learning-rate decay to 0
+(--decay) override the entries' paper defaults; the first line of the output prints what was used.
+--jobs N trains N runs at once in separate processes.
+
+The settings measured for the zoo cards (zoo/sngan/README.md has the tables):
+
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models gan wgan sngan --jobs 3 \
+      --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 gan=6000 \
+      --lr gan=1e-3 wgan=1e-3 sngan=1e-3 --set sngan:discriminator_steps=5 sngan:beta_1=0.0 sngan:beta_2=0.9
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models wgan-gp --jobs 3 \
+      --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 --lr wgan-gp=1e-3
+
+and sngan on grid25 with --steps 8000 (all 25 modes, about 92% high quality).
 """
 
 import argparse
+import ast
+import concurrent.futures
+import multiprocessing
 import os
 import time
 
@@ -30,15 +45,71 @@ def parse_args():
     parser.add_argument("--models", nargs="+", default=list(ENTRIES), choices=ENTRIES)
     parser.add_argument("--data", nargs="+", default=["ring8", "grid25"], choices=["ring8", "grid25"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=2000, help="generator updates per run")
+    parser.add_argument(
+        "--steps", nargs="+", default=["2000"], metavar="[NAME=]N",
+        help="generator updates per run: N for every entry, NAME=N for one (e.g. 3000 sngan=6000)",
+    )
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--hidden", type=int, nargs="+", default=[128, 128, 128], help="hidden units of G and D")
     parser.add_argument("--latent-dim", type=int, default=2)
     parser.add_argument("--n-critic", type=int, default=None, help="critic steps of wgan / wgan-gp (default: 5)")
     parser.add_argument("--lr", nargs="*", default=[], metavar="NAME=VALUE", help="learning rate per entry")
+    parser.add_argument(
+        "--set", nargs="*", default=[], metavar="NAME:KEY=VALUE",
+        help="other zoo options per entry, e.g. sngan:discriminator_steps=5 (values as Python literals)",
+    )
+    parser.add_argument("--decay", action="store_true", help="decay both learning rates linearly to 0 over the run")
     parser.add_argument("--samples", type=int, default=2500)
     parser.add_argument("--plots", default=None, help="folder for scatter plots of each run's samples")
-    return parser.parse_args()
+    parser.add_argument("--jobs", type=int, default=1, help="runs trained in parallel processes")
+    args = parser.parse_args()
+    args.steps = parse_steps(args.steps)
+    return args
+
+
+def parse_steps(values):
+    """{entry: generator updates} from "N" (every entry) and "NAME=N" strings."""
+    steps = {}
+    for value in values:
+        name, _, count = value.rpartition("=")
+        if (name and name not in ENTRIES) or not count.isdigit():
+            raise SystemExit(f"--steps expects N or NAME=N with NAME in {ENTRIES}; got {value!r}.")
+        for entry in [name] if name else ENTRIES:
+            if name or entry not in steps:
+                steps[entry] = int(count)
+    return steps
+
+
+def decay_learning_rates(model, steps):
+    """Recompile with each optimizer's learning rate decaying linearly to 0 over `steps` generator
+    updates (the critic's schedule spans its n_critic updates per generator update)."""
+    import keras
+
+    updates = {"generator": steps, "discriminator": steps * model.discriminator_steps}
+    optimizers = {}
+    for role, optimizer in model.optimizers_by_role.items():
+        config = optimizer.get_config()
+        config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
+            float(optimizer.learning_rate), updates[role], end_learning_rate=0.0
+        )
+        optimizers[f"{role}_optimizer"] = type(optimizer).from_config(config)
+    model.compile(**optimizers)
+
+
+def parse_sets(pairs):
+    """{entry: {option: value}} from NAME:KEY=VALUE strings."""
+    options = {}
+    for pair in pairs:
+        try:
+            name, assignment = pair.split(":", 1)
+            key, value = assignment.split("=", 1)
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise SystemExit(f"--set expects NAME:KEY=VALUE with a Python literal value; got {pair!r}.")
+        if name not in ENTRIES:
+            raise SystemExit(f"--set {pair!r}: unknown entry {name!r}; expected one of {ENTRIES}.")
+        options.setdefault(name, {})[key] = value
+    return options
 
 
 def train_and_score(name, data_name, seed, args, learning_rate):
@@ -52,10 +123,13 @@ def train_and_score(name, data_name, seed, args, learning_rate):
         options["learning_rate"] = learning_rate
     if args.n_critic is not None and name in ("wgan", "wgan-gp"):
         options["n_critic"] = args.n_critic
+    options.update(parse_sets(args.set).get(name, {}))
     model = zoo.build(name, **options)
+    if args.decay:
+        decay_learning_rates(model, args.steps[name])
     dataset = data.load(data_name, batch_size=args.batch_size, num_samples=100_000, seed=seed).repeat()
     start = time.time()
-    model.fit(dataset, epochs=1, steps_per_epoch=args.steps, verbose=0)
+    model.fit(dataset, epochs=1, steps_per_epoch=args.steps[name], verbose=0)
     seconds = time.time() - start
     samples = model.sample(args.samples, seed=seed)
     centers, std = data.mixture(data_name)
@@ -70,14 +144,18 @@ def main():
 
     learning_rates = {k: float(v) for k, v in (pair.split("=") for pair in args.lr)}
     print(
-        f"backend={keras.backend.backend()} steps={args.steps} batch={args.batch_size} hidden={args.hidden} "
+        f"backend={keras.backend.backend()} steps={ {n: args.steps[n] for n in args.models} } batch={args.batch_size} hidden={args.hidden} "
         f"latent_dim={args.latent_dim} n_critic={args.n_critic or 'default (5)'} seeds={args.seeds} "
         f"samples={args.samples} learning rates={learning_rates or 'entry defaults'}"
+        f"{' decaying linearly to 0' if args.decay else ''} other options={parse_sets(args.set) or 'none'}"
     )
+    runs = [(name, data_name, seed) for data_name in args.data for name in args.models for seed in args.seeds]
+    with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {run: pool.submit(train_and_score, *run, args, learning_rates.get(run[0])) for run in runs}
     for data_name in args.data:
         rows = []
         for name in args.models:
-            results = [train_and_score(name, data_name, seed, args, learning_rates.get(name)) for seed in args.seeds]
+            results = [futures[name, data_name, seed].result() for seed in args.seeds]
             modes = np.array([r.modes for r, _ in results], float)
             quality = np.array([100 * r.high_quality for r, _ in results])
             kl = np.array([r.reverse_kl for r, _ in results])

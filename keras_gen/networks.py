@@ -7,6 +7,8 @@ by DCGAN-style convolutional nets, and flat vectors such as 2-D points, served b
 import keras
 from keras import layers
 
+from keras_gen.layers import OneHotPlanes, SpectralNormalization
+
 LABEL_EMBEDDING = 50  # size of the learned label embedding of conditional networks
 
 
@@ -48,7 +50,7 @@ def upsampling_plan(data_shape):
 
 
 def _maybe_spectral(layer, spectral_norm):
-    return layers.SpectralNormalization(layer) if spectral_norm else layer
+    return SpectralNormalization(layer) if spectral_norm else layer
 
 
 def _normalization(kind, name, constraint=None):
@@ -116,16 +118,16 @@ def conv_discriminator(
     layer, one logit out (or `outputs` logits). `normalization` is "batch" (DCGAN), "layer"
     (WGAN-GP, whose penalty is per-sample) or "none"; `spectral_norm` wraps every layer (SN-GAN);
     `weight_constraint` is put on every weight (WGAN's clipping). With `num_classes` it also takes
-    integer labels, embedded and projected to one extra H x W input channel.
+    integer labels, given as `num_classes` one-hot H x W planes concatenated to the image channels
+    (Mirza & Osindero 2014, as in common conditional DCGANs).
     """
     _, _, stages = upsampling_plan(data_shape)
     images = keras.Input(data_shape, name="images")
     inputs, h = images, images
     if num_classes:
         labels = label_input()
-        height, width_px, _ = data_shape
-        plane = layers.Dense(height * width_px)(_label_embedding(labels, num_classes, LABEL_EMBEDDING))
-        inputs, h = [images, labels], layers.Concatenate()([images, layers.Reshape((height, width_px, 1))(plane)])
+        planes = OneHotPlanes(num_classes, data_shape[0], data_shape[1], name="label_planes")(labels)
+        inputs, h = [images, labels], layers.Concatenate()([images, planes])
     channels = width
     for stage in range(stages):
         conv = layers.Conv2D(channels, 4, strides=2, padding="same", **_weights(weight_constraint))

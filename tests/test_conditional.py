@@ -46,6 +46,9 @@ def test_images_for_the_labels_asked_and_clear_label_errors(name):
     # The label is an input that matters: another class from the same z gives another image.
     other = keras.ops.convert_to_numpy(model.generate(z, np.array([1, 6, 0])))
     assert not np.allclose(out, other)
+    if name == "cgan":  # D sees the label as one-hot planes: another label, another judgement
+        judge = lambda y: keras.ops.convert_to_numpy(model.discriminator([out, y], training=False))
+        assert not np.allclose(judge(labels), judge(np.array([1, 6, 0])))
     assert model.sample(4, labels=7, seed=0).shape == (4, 28, 28, 1)
     with pytest.raises(ValueError, match=r"labels=\.\.\."):
         model.sample(4)

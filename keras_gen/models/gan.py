@@ -109,11 +109,15 @@ class GAN(GenerativeModel):
         return self.generator.predict(z, batch_size=batch_size, verbose=0)
 
     def discriminator_loss(self, real, z):
-        """-[log D(x) + log(1 - D(G(z)))] on logits, averaged over the batch."""
+        """-[log D(x) + log(1 - D(G(z)))] on logits, averaged over the batch.
+
+        Returns `(loss, extra_logs)`: subclasses put what else they want reported (e.g. WGAN-GP's
+        penalty) in the dict, whose keys must be in `loss_names`; GAN reports nothing more.
+        """
         fake = ops.stop_gradient(self.generator(z, training=True))
         real_logits = self.discriminator(real, training=True)
         fake_logits = self.discriminator(fake, training=True)
-        return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+        return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits)), {}
 
     def generator_loss(self, z):
         fake_logits = self.discriminator(self.generator(z, training=True), training=True)
@@ -127,8 +131,8 @@ class GAN(GenerativeModel):
         batch_size = ops.shape(real)[0]
         for _ in range(self.discriminator_steps):
             z = self.sample_latent(batch_size)
-            d_loss, _ = self.minimize(
-                lambda: (self.discriminator_loss(real, z), None),
+            d_loss, extra_logs = self.minimize(
+                lambda: self.discriminator_loss(real, z),
                 self.discriminator.trainable_variables,
                 self.discriminator_optimizer,
             )
@@ -138,7 +142,7 @@ class GAN(GenerativeModel):
             self.generator.trainable_variables,
             self.generator_optimizer,
         )
-        return self.track_losses(d_loss=d_loss, g_loss=g_loss)
+        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **extra_logs)
 
     def get_config(self):
         return {

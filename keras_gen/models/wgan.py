@@ -14,7 +14,7 @@ import keras
 from keras import ops
 
 from keras_gen import backend, networks
-from keras_gen.models.gan import GAN, check_batch_shape, unpack_inputs
+from keras_gen.models.gan import GAN
 from keras_gen.zoo import register
 
 
@@ -55,7 +55,7 @@ class WGAN(GAN):
 
     def discriminator_loss(self, real, z):
         fake = ops.stop_gradient(self.generator(z, training=True))
-        return self.critic_loss(real, fake)
+        return self.critic_loss(real, fake), {}
 
     def generator_loss(self, z):
         return -ops.mean(self.discriminator(self.generator(z, training=True), training=True))
@@ -93,27 +93,7 @@ class WGANGP(WGAN):
     def discriminator_loss(self, real, z):
         fake = ops.stop_gradient(self.generator(z, training=True))
         penalty = self.gradient_penalty(self.interpolate(real, fake))
-        return self.critic_loss(real, fake) + penalty, penalty
-
-    def train_step(self, data):
-        """Gulrajani et al. 2017, Algorithm 1: n_critic critic steps (with the penalty), one G step."""
-        real = unpack_inputs(data)
-        check_batch_shape(real, self.data_shape, type(self).__name__)
-        batch_size = ops.shape(real)[0]
-        for _ in range(self.discriminator_steps):
-            z = self.sample_latent(batch_size)
-            d_loss, penalty = self.minimize(
-                lambda: self.discriminator_loss(real, z),
-                self.discriminator.trainable_variables,
-                self.discriminator_optimizer,
-            )
-        z = self.sample_latent(batch_size)
-        g_loss, _ = self.minimize(
-            lambda: (self.generator_loss(z), None),
-            self.generator.trainable_variables,
-            self.generator_optimizer,
-        )
-        return self.track_losses(d_loss=d_loss, g_loss=g_loss, gradient_penalty=penalty)
+        return self.critic_loss(real, fake) + penalty, {"gradient_penalty": ops.stop_gradient(penalty)}
 
     def get_config(self):
         return {**super().get_config(), "gradient_penalty_weight": self.gradient_penalty_weight}
@@ -123,19 +103,17 @@ class WGANGP(WGAN):
 class SNGAN(WGAN):
     """SN-GAN (Miyato et al. 2018) with the hinge loss.
 
-    Every discriminator layer is wrapped in `keras.layers.SpectralNormalization` when the network
-    is built (one power iteration per training call). Discriminator loss
-    E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]; generator loss -E[D(G(z))], as in WGAN.
+    Every discriminator layer is wrapped in `keras_gen.layers.SpectralNormalization` when the
+    network is built (W / sigma(W) computed in each call, one power iteration per training call).
+    Discriminator loss E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]; generator loss -E[D(G(z))],
+    as in WGAN.
     """
 
     def discriminator_loss(self, real, z):
         fake = ops.stop_gradient(self.generator(z, training=True))
-        # One call on both halves: each training call of SpectralNormalization writes the
-        # normalised kernel into the layer in place, which PyTorch's autograd rejects between two
-        # calls that share a backward pass.
-        logits = self.discriminator(ops.concatenate([real, fake], axis=0), training=True)
-        real_logits, fake_logits = ops.split(logits, 2, axis=0)
-        return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits)), {}
 
 
 def _networks(data_shape, latent_dim, width, hidden_units, **critic):

@@ -62,3 +62,12 @@ def test_eval_prints_and_writes_json(tmp_path, capsys):
     assert '"fid"' in capsys.readouterr().out
     with pytest.raises(SystemExit, match="unknown"):
         cli.main(["eval", str(model_path), "--metrics", "fid,foo"])
+
+
+def test_train_a_conditional_model_with_its_fid(tmp_path):
+    """Conditional models need labels to sample: the grid shows a class per row, FID samples all."""
+    out = tmp_path / "c"
+    cli.main(["train", "cgan", "--epochs", "1", "--out", str(out), "--steps-per-epoch", "2",
+              "--set", "width=4", "latent_dim=8"])
+    history = json.loads((out / "history.json").read_text())["history"]
+    assert np.isfinite(history["fid"][0])

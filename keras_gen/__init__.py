@@ -4,22 +4,30 @@
     model = keras_gen.zoo.build("dcgan")
     model.fit(keras_gen.data.load("mnist-5k"), epochs=5)
 
-Submodules load on first use, so that `KERAS_BACKEND` can still be chosen after `import keras_gen`
-(the CLI picks the backend from its arguments).
+Importing keras_gen registers every model and layer class, so `keras.models.load_model` reads
+keras-gen models in a fresh process. As with Keras itself, choose the backend (KERAS_BACKEND)
+before the import.
 """
 
-import importlib
+__version__ = "0.2.0.dev0"
 
-__version__ = "0.1.0"
+from keras_gen import (  # noqa: E402  (the version is set before the submodules read it)
+    callbacks,
+    data,
+    density,
+    export,
+    images,
+    latent,
+    layers,
+    losses,
+    metrics,
+    models,
+    networks,
+    regularizers,
+    zoo,
+)
 
-_SUBMODULES = ("callbacks", "data", "density", "images", "latent", "metrics", "models", "networks", "zoo")
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"keras_gen.{name}")
-    raise AttributeError(f"module 'keras_gen' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), *_SUBMODULES])
+__all__ = [
+    "callbacks", "data", "density", "export", "images", "latent", "layers", "losses", "metrics", "models",
+    "networks", "regularizers", "zoo",
+]

@@ -5,25 +5,20 @@ import os
 
 import keras
 import numpy as np
+from keras import ops
 
 from keras_gen import images
-
-
-def class_rows(num_classes, num):
-    """Labels for a grid of about `num` samples from a conditional model, one class per row:
-    returns (images per row, labels), with `num // num_classes` (at least 1) per class."""
-    per_row = max(1, num // num_classes)
-    return per_row, [label for label in range(num_classes) for _ in range(per_row)]
+from keras_gen.images import pixels_to_unit
 
 
 def sample_for_grid(model, num, seed):
-    """(samples, images per row or None): `num` samples, or one class per row from a conditional
-    model (one with `num_classes`)."""
-    num_classes = getattr(model, "num_classes", None)
-    if not num_classes:
-        return np.asarray(model.sample(num, seed=seed)), None
-    per_row, labels = class_rows(num_classes, num)
-    return np.asarray(model.sample(len(labels), labels=np.array(labels), seed=seed)), per_row
+    """(samples, images per row or None): `num` samples, or, from a conditional model, one class
+    per row (`num // num_classes` per class, at least 1)."""
+    if not model.conditional:
+        return model.sample(num, seed=seed), None
+    per_row = max(1, num // model.num_classes)
+    labels = np.repeat(np.arange(model.num_classes), per_row)
+    return model.sample(len(labels), labels=labels, seed=seed), per_row
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -104,9 +99,7 @@ class Reconstructions(keras.callbacks.Callback):
         self.per_row = per_row
 
     def on_epoch_end(self, epoch, logs=None):
-        from keras import ops
-
-        originals = self.images.astype(np.float32)
+        originals = ops.convert_to_numpy(pixels_to_unit(self.images))
         rebuilt = ops.convert_to_numpy(self.model.reconstruct(originals))
         rows = []
         for start in range(0, len(originals), self.per_row):

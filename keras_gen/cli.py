@@ -6,13 +6,14 @@
     keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
     keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
 
-The backend is chosen before Keras is imported, so this module imports keras_gen's parts lazily.
+`--backend` runs the command in a process with that KERAS_BACKEND (Keras reads it once, at import).
 """
 
 import argparse
 import ast
 import json
 import os
+import subprocess
 import sys
 
 FID_SAMPLES = 1000
@@ -65,9 +66,9 @@ def cmd_train(args):
     model = zoo.build(args.name, **overrides)
     dataset = data.load(
         args.data,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size * model.minibatches_per_step,  # a GAN's k critic steps each get a minibatch
         image_size=model_image_size(model),
-        require_labels=bool(getattr(model, "num_classes", None)),
+        require_labels=model.conditional,
     )
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
@@ -100,11 +101,12 @@ def evaluation_callbacks(model, args):
     sampling is fast; `--fid-every N` asks for it every N epochs for any model that samples (slow for
     PixelCNN/PixelRNN), `--fid-every 0` turns it off."""
     from keras_gen import callbacks, data
+    from keras_gen.models import LatentVariableModel, Sampler
 
     every = args.fid_every
     if every is None:
-        every = 1 if hasattr(model, "latent_dim") else 0
-    if every <= 0 or args.data != "mnist-5k" or not getattr(model, "can_sample", True):
+        every = 1 if isinstance(model, LatentVariableModel) else 0
+    if every <= 0 or args.data != "mnist-5k" or not isinstance(model, Sampler):
         return []
     held_out, _ = data.load_mnist_5k("test")
     return [callbacks.FID(held_out, extractor="mnist-lenet", n=FID_SAMPLES, every=every)]
@@ -114,8 +116,9 @@ def preview_callback(model, dataset, out_dir, reference=None):
     """Samples for models that can sample; for those that cannot (plain autoencoders, which have no
     prior), originals above their reconstructions."""
     from keras_gen import callbacks
+    from keras_gen.models import Sampler
 
-    if getattr(model, "can_sample", True):
+    if isinstance(model, Sampler):
         return callbacks.SampleGrid(out_dir, reference=reference)
     batch = next(iter(dataset))
     batch = batch[0] if isinstance(batch, (tuple, list)) else batch
@@ -123,22 +126,25 @@ def preview_callback(model, dataset, out_dir, reference=None):
 
 
 def model_image_size(model):
-    shape = getattr(model, "data_shape", None)
+    shape = model.data_shape  # None for a KDE, whose shape is its data's
     return tuple(shape[:2]) if shape is not None and len(shape) == 3 else None
 
 
 def cmd_sample(args):
     import keras
 
-    from keras_gen import callbacks, images, models  # noqa: F401  (registers the zoo's classes for loading)
+    from keras_gen import callbacks, images
+    from keras_gen.models import Sampler
 
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
     model = keras.models.load_model(args.model)
-    try:
-        samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
-    except NotImplementedError as error:  # e.g. a plain autoencoder, which has no prior
-        raise SystemExit(str(error)) from None
+    if not isinstance(model, Sampler):
+        raise SystemExit(
+            f"{type(model).__name__} cannot sample: it has no prior over its codes. Sample from a VAE, GAN, "
+            f"PixelCNN or KDE, or reconstruct data with this model."
+        )
+    samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
     images.save_grid(samples, args.out, nrow=per_row)
     print(f"Wrote {args.n} samples to {args.out}")
 
@@ -151,8 +157,6 @@ def cmd_export(args):
     elif args.out:
         import keras
 
-        import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
-
         path = export.export_saved_model(keras.models.load_model(args.model), args.out, overwrite=args.overwrite)
     else:
         raise SystemExit("keras-gen export needs --serving-dir BASE (TF Serving layout) or --out PATH.")
@@ -162,7 +166,7 @@ def cmd_export(args):
 def cmd_eval(args):
     import keras
 
-    from keras_gen import data, metrics, models  # noqa: F401  (models registers the zoo's classes)
+    from keras_gen import data, metrics
 
     metric_names = [m.strip() for m in args.metrics.split(",") if m.strip()]
     unknown = sorted(set(metric_names) - set(metrics.METRICS))
@@ -234,11 +238,15 @@ def build_parser():
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     if getattr(args, "backend", None):
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != args.backend:
-            raise SystemExit("--backend must be chosen before Keras is imported; set KERAS_BACKEND instead.")
-        os.environ["KERAS_BACKEND"] = args.backend
+        import keras
+
+        if keras.backend.backend() != args.backend:
+            # Keras reads KERAS_BACKEND once, at import (keras_gen imports it): run the command anew.
+            env = {**os.environ, "KERAS_BACKEND": args.backend}
+            raise SystemExit(subprocess.run([sys.executable, "-m", "keras_gen.cli", *argv], env=env).returncode)
     args.run(args)
 
 

@@ -6,13 +6,16 @@
 Every endpoint is a deterministic function of its inputs, so a client controls randomness
 through the latent `z` it sends. The signatures, by what a model can do:
 
-- generators (GANs): `serving_default` = `generate`: `z` (float32 [batch, latent]) and, for
-  conditional models, `label` (int32 [batch]) -> `images` (float32 NHWC in [-1, 1]) and
-  `images_uint8`;
-- autoencoders and VAEs: `encode`, `decode` (also `serving_default`), `reconstruct`;
-- exact-likelihood models (PixelCNN, PixelRNN): `log_prob` (also `serving_default`): `images`
-  and, for conditional models, `label` -> `log_prob` in nats (a VAE's importance-weighted bound is
-  random, so it is not served).
+- latent decoders (GANs, VAEs, autoencoders): `generate`: `z` (float32 [batch, latent_dim]) ->
+  `images` (float32 NHWC in [-1, 1]) and `images_uint8`;
+- encoders (autoencoders, VAEs): `encode` (`images` -> `code`, or `mean` and `log_var`) and
+  `reconstruct` (`images` -> `images`, `images_uint8`);
+- exact-likelihood models (PixelCNN, PixelRNN): `log_prob`: `images` -> `log_prob` in nats (a
+  VAE's importance-weighted bound is random, so it is not served).
+
+Conditional models' signatures also take `labels` (int32 [batch]); `serving_default` is the first
+signature (`generate`, or `log_prob`). Each class declares its signatures
+(`GenerativeModel.serving_endpoints`); this module only writes archives.
 
 TensorFlow and JAX export in-process through `keras.export.ExportArchive` (JAX via jax2tf). Keras
 cannot export from PyTorch, so a torch model is saved to a `.keras` file and exported by a
@@ -26,50 +29,26 @@ import sys
 import tempfile
 
 import keras
-from keras import ops
-
-
-def _uint8(images):
-    return ops.cast(ops.round((ops.clip(images, -1.0, 1.0) + 1.0) * 127.5), "uint8")
-
-
-def _spec(shape, dtype, name):
-    import tensorflow as tf
-
-    return tf.TensorSpec(shape, dtype, name=name)
-
-
-def _images_out(images):
-    return {"images": images, "images_uint8": _uint8(images)}
 
 
 def serving_endpoints(model):
-    """{endpoint name: (function, input signature)} for what `model` can do."""
-    conditional = getattr(model, "num_classes", None) is not None
-    label = [_spec((None,), "int32", "label")] if conditional else []
-    z = [_spec((None, getattr(model, "latent_dim", 0)), "float32", "z")]
-    images = [_spec((None, *model.data_shape), "float32", "images")]
-    endpoints = {}
-    if hasattr(model, "generate"):
-        endpoints["serving_default"] = (lambda *args: _images_out(model.generate(*args)), z + label)
-    if hasattr(model, "encode") and hasattr(model, "decode"):
+    """{signature name: (function, input signature as tf.TensorSpecs)} of `model`: the ones its
+    class declares (`GenerativeModel.serving_endpoints`), with `labels` (int32 [batch]) added for a
+    conditional model, and `serving_default` the first of them."""
+    import tensorflow as tf
 
-        def encode(*args):
-            code = model.encode(*args)
-            return {"mean": code[0], "log_var": code[1]} if isinstance(code, (tuple, list)) else {"code": code}
-
-        endpoints["encode"] = (encode, images + label)
-        endpoints["decode"] = (lambda *args: _images_out(model.decode(*args)), z + label)
-        endpoints["reconstruct"] = (lambda *args: _images_out(model.reconstruct(*args)), images + label)
-        endpoints["serving_default"] = endpoints["decode"]
-    if hasattr(model, "log_prob_graph"):  # exact likelihoods; a VAE's bound is random, so not served
-        endpoints["log_prob"] = (lambda *args: {"log_prob": model.log_prob_graph(*args)}, images + label)
-    if not endpoints:
+    declared = model.serving_endpoints()
+    if not declared:
         raise ValueError(
-            f"{type(model).__name__} has none of generate, encode/decode or an exact log_prob, so "
-            f"keras-gen does not know which signatures to export. Use keras.export.ExportArchive directly."
+            f"{type(model).__name__} declares no serving signatures (it is no latent decoder, encoder or "
+            f"exact-likelihood model), so keras-gen does not know what to export. Use keras.export.ExportArchive directly."
         )
-    return endpoints
+    labels = [tf.TensorSpec((None,), "int32", name="labels")] if model.conditional else []
+    endpoints = {
+        name: (function, [tf.TensorSpec(shape, dtype, name=input_name) for input_name, shape, dtype in inputs] + labels)
+        for name, (function, inputs) in declared.items()
+    }
+    return {"serving_default": next(iter(endpoints.values())), **endpoints}
 
 
 def _prepare_target(path, overwrite):
@@ -123,15 +102,13 @@ def export_for_serving(model, base_dir, version=None, overwrite=False):
     existing version is only replaced with `overwrite=True`.
     """
     if isinstance(model, (str, os.PathLike)):
-        import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
-
         model = keras.models.load_model(model)
     version = next_version(base_dir) if version is None else int(version)
     return export_saved_model(model, os.path.join(base_dir, str(version)), overwrite=overwrite)
 
 
 def _main(argv):
-    import keras_gen.models  # noqa: F401
+    import keras_gen  # noqa: F401  (registers keras-gen's classes for loading)
 
     source, target = argv
     export_saved_model(keras.models.load_model(source), target)

@@ -4,6 +4,7 @@ import math
 import os
 
 import numpy as np
+from keras import ops
 from PIL import Image, ImageDraw
 
 
@@ -61,3 +62,17 @@ def save_scatter(points, path, reference=None, size=400, extent=None):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     image.save(path)
     return path
+
+
+def pixels_to_unit(images):
+    """keras-gen's image convention, for backend tensors: uint8 0..255 -> float32 in [-1, 1];
+    float images are taken to be in [-1, 1] already and only cast."""
+    images = ops.convert_to_tensor(images)
+    if "int" in str(images.dtype):
+        return ops.cast(images, "float32") / 127.5 - 1.0
+    return ops.cast(images, "float32")
+
+
+def unit_to_uint8(images):
+    """The inverse of `pixels_to_unit` for backend tensors: [-1, 1] -> uint8, clipping outliers."""
+    return ops.cast(ops.round((ops.clip(images, -1.0, 1.0) + 1.0) * 127.5), "uint8")

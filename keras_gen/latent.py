@@ -13,6 +13,7 @@ import numpy as np
 from keras import ops
 
 from keras_gen import images as image_utils
+from keras_gen.models.capabilities import Encoder, LatentDecoder
 
 METHODS = ("linear", "slerp")
 
@@ -37,28 +38,23 @@ def slerp(a, b, t):
     return np.where(safe, spherical, linear)
 
 
-def _decode_fn(model):
-    for name in ("decode", "generate"):
-        if callable(getattr(model, name, None)):
-            return getattr(model, name)
-    generator = getattr(model, "generator", None) or getattr(model, "decoder", None)
-    if generator is not None:
-        return lambda z, **kwargs: generator(z, training=False)
-    raise TypeError(
-        f"{type(model).__name__} has no decoder or generator to interpolate with; latent interpolation "
-        f"needs a model with decode(z) (autoencoders, VAEs) or a generator (GANs). PixelCNN has no latent space."
-    )
+def _check_latent_decoder(model):
+    if not isinstance(model, LatentDecoder):
+        raise TypeError(
+            f"{type(model).__name__} has no latent space to interpolate in; latent interpolation needs a latent "
+            f"decoder (GANs, VAEs, autoencoders). PixelCNN and PixelRNN model pixels directly."
+        )
 
 
 def _to_latent(model, points, labels):
     """Latent vectors (N, D) from latent vectors or from images (encoded; a VAE gives its mean)."""
     points = np.asarray(points)
-    data_shape = tuple(getattr(model, "data_shape", ()) or ())
-    if data_shape and points.shape[-len(data_shape):] == data_shape and points.ndim in (len(data_shape), len(data_shape) + 1):
-        if not callable(getattr(model, "encode", None)):
+    data_shape = model.data_shape
+    if points.shape[-len(data_shape):] == data_shape and points.ndim in (len(data_shape), len(data_shape) + 1):
+        if not isinstance(model, Encoder):
             raise TypeError(f"{type(model).__name__} cannot encode images; pass latent vectors instead.")
         batch = points if points.ndim == len(data_shape) + 1 else points[None]
-        code = model.encode(batch, labels=labels) if labels is not None else model.encode(batch)
+        code = model.encode(batch, labels=labels)
         code = code[0] if isinstance(code, (tuple, list)) else code
         return ops.convert_to_numpy(code).astype(np.float64)
     return np.atleast_2d(points).astype(np.float64)
@@ -73,7 +69,8 @@ def interpolate(model, a, b, steps=8, method="linear", labels=None):
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
-    single = np.asarray(a).ndim in (1, len(getattr(model, "data_shape", ()) or ()))
+    _check_latent_decoder(model)
+    single = np.asarray(a).ndim in (1, len(model.data_shape))
     za, zb = _to_latent(model, a, labels), _to_latent(model, b, labels)
     if za.shape != zb.shape:
         raise ValueError(f"The end points have different shapes: {za.shape} and {zb.shape}.")
@@ -81,12 +78,9 @@ def interpolate(model, a, b, steps=8, method="linear", labels=None):
     path = slerp(za, zb, t) if method == "slerp" else (1.0 - t[None, :, None]) * za[:, None] + t[None, :, None] * zb[:, None]
     count, steps = path.shape[:2]
     z = ops.convert_to_tensor(path.reshape(count * steps, -1).astype(np.float32))
-    decode = _decode_fn(model)
-    if labels is not None:
-        decoded = decode(z, labels=np.repeat(np.asarray(labels, np.int32), steps))
-    else:
-        decoded = decode(z)
-    decoded = ops.convert_to_numpy(decoded).astype(np.float32)
+    pair_labels = model.check_labels(labels, count)  # a conditional model: one class per path
+    path_labels = None if pair_labels is None else np.repeat(pair_labels, steps)
+    decoded = ops.convert_to_numpy(model.generate(z, labels=path_labels)).astype(np.float32)
     decoded = decoded.reshape(count, steps, *decoded.shape[1:])
     return decoded[0] if single else decoded
 
@@ -94,11 +88,9 @@ def interpolate(model, a, b, steps=8, method="linear", labels=None):
 def random_interpolations(model, rows=4, steps=8, method="slerp", seed=0, labels=None):
     """`rows` interpolations between pairs of latent vectors drawn from N(0, I) with NumPy `seed`:
     (rows, steps, H, W, C)."""
-    latent_dim = getattr(model, "latent_dim", None)
-    if latent_dim is None:
-        raise TypeError(f"{type(model).__name__} has no latent_dim to draw latent vectors for.")
+    _check_latent_decoder(model)
     rng = np.random.default_rng(seed)
-    a, b = rng.standard_normal((2, rows, latent_dim))
+    a, b = rng.standard_normal((2, rows, model.latent_dim))
     return interpolate(model, a, b, steps=steps, method=method, labels=labels)
 
 

@@ -8,7 +8,6 @@ An entry is a builder function whose keyword arguments are its options, register
 """
 
 import difflib
-import importlib
 import inspect
 
 _ENTRIES = {}
@@ -38,13 +37,8 @@ def register(name, description):
     return decorate
 
 
-def _load_entries():
-    importlib.import_module("keras_gen.models")
-
-
 def get(name):
     """The registered `Entry` for `name`; an unknown name gets an error listing close matches."""
-    _load_entries()
     if name not in _ENTRIES:
         close = difflib.get_close_matches(name, sorted(_ENTRIES), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -52,19 +46,22 @@ def get(name):
     return _ENTRIES[name]
 
 
-def build(name, **overrides):
-    """Build zoo entry `name`; `overrides` replace its default options."""
+def build(name, optimizer=None, **overrides):
+    """Build zoo entry `name`; `overrides` replace its default options. `optimizer` (one, or a
+    dict by role such as {"generator": ..., "discriminator": ...}) replaces the entry's own."""
     entry = get(name)
     unknown = sorted(set(overrides) - set(entry.options))
     if unknown:
         valid = ", ".join(f"{k}={v!r}" for k, v in entry.options.items())
         raise TypeError(f"Unknown option(s) {unknown} for zoo entry {name!r}. Valid options: {valid}.")
-    return entry.builder(**overrides)
+    model = entry.builder(**overrides)
+    if optimizer is not None:
+        model.compile(optimizer=optimizer)
+    return model
 
 
 def list_entries():
     """{name: one-line description} of every zoo entry, sorted by name."""
-    _load_entries()
     return {name: _ENTRIES[name].description for name in sorted(_ENTRIES)}
 
 

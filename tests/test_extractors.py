@@ -8,6 +8,7 @@ import pytest
 
 from keras_gen import metrics
 from keras_gen.metrics import extractors, inception
+from keras_gen.models.capabilities import Sampler
 
 DIGITS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "keras_gen", "datasets", "mnist_5k.npz")
 
@@ -83,11 +84,11 @@ def test_inception_imagenet_shapes_without_weights():
     assert spec["features"].shape == (2, 2048) and spec["logits"].shape == (2, 1000)
 
 
-class _Sampler:
+class _Sampler(Sampler):
     def __init__(self, images):
         self.images = images
 
-    def sample(self, n, seed=None):
+    def sample(self, n, *, labels=None, seed=None):
         return self.images[:n].astype("float32") / 127.5 - 1.0
 
 

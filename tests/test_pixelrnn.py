@@ -61,7 +61,7 @@ def test_fit_trains_with_finite_loss(categorical):
     model = categorical
     before = [ops.convert_to_numpy(v).copy() for v in model.trainable_variables]
     x = images(16).astype(np.float32) / 127.5 - 1.0
-    history = model.fit(x, batch_size=8, epochs=2, verbose=0)
+    history = model.fit(x, batch_size=8, epochs=2)
     losses = history.history["loss"]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
     after = [ops.convert_to_numpy(v) for v in model.trainable_variables]
@@ -91,12 +91,12 @@ def test_log_prob_is_the_sum_of_per_pixel_log_probabilities(which, request):
 def test_samples_follow_the_first_pixels_distribution(bernoulli_rgb):
     model = bernoulli_rgb
     logit = float(ops.convert_to_numpy(model(np.zeros((1, 8, 8, 3), np.uint8)))[0, 0, 0, 0])
-    samples = model.sample(300, seed=3, batch_size=300, verbose=0)
+    samples = model.sample(300, seed=3, batch_size=300)
     assert samples.shape == (300, 8, 8, 3) and samples.dtype == np.float32
     assert set(np.unique(samples)) <= {-1.0, 1.0}
     p = 1 / (1 + math.exp(-logit))
     assert abs(np.mean(samples[:, 0, 0, 0] > 0) - p) < 4 * math.sqrt(p * (1 - p) / 300) + 1e-3
-    np.testing.assert_array_equal(model.sample(4, seed=3, batch_size=300, verbose=0), samples[:4])
+    np.testing.assert_array_equal(model.sample(4, seed=3, batch_size=300), samples[:4])
 
 
 def test_save_load_and_categorical_samples(categorical, tmp_path):
@@ -107,7 +107,7 @@ def test_save_load_and_categorical_samples(categorical, tmp_path):
     loaded = keras.models.load_model(path)
     np.testing.assert_allclose(loaded.log_prob(x), model.log_prob(x), rtol=1e-5)
     assert loaded.get_config()["hidden_units"] == 4
-    samples = loaded.sample(2, seed=0, verbose=0)
+    samples = loaded.sample(2, seed=0)
     values = (samples + 1.0) * 127.5
     assert samples.min() >= -1.0 and samples.max() <= 1.0
     np.testing.assert_allclose(values, np.round(values), atol=1e-3)

@@ -7,7 +7,7 @@ from keras import ops
 
 from ae_helpers import assert_fit_works, halves, tiny_digits, to_unit
 from keras_gen import data, zoo
-from keras_gen.models.vae import gaussian_kl
+from keras_gen.losses import gaussian_kl
 
 TINY = {"data_shape": (8, 8, 1), "latent_dim": 4, "hidden_units": (32,), "width": 4, "seed": 0}
 

@@ -8,7 +8,8 @@ from keras import layers
 
 from keras_gen import backend, data, zoo
 from keras_gen.layers import SpectralNormalization
-from keras_gen.models.wgan import WGANGP
+from keras_gen.models import SNGAN, WGAN, WGANGP
+from keras_gen.regularizers import GradientPenalty, WeightClipping
 
 IMAGE = (8, 8, 1)
 
@@ -24,11 +25,15 @@ def linear_critic_model(w, bias=0.3):
     critic.layers[-1].set_weights([np.asarray(w, "float32").reshape(-1, 1), np.array([bias], "float32")])
     z = keras.Input((2,))
     generator = keras.Model(z, layers.Reshape(IMAGE)(layers.Dense(int(np.prod(IMAGE)))(z)))
-    return WGANGP(generator, critic, latent_dim=2, gradient_penalty_weight=10.0)
+    return WGANGP(generator, critic, regularizers=[GradientPenalty(10.0)])
 
 
 def weights(network):
     return [np.array(keras.ops.convert_to_numpy(v)) for v in network.trainable_variables]
+
+
+def penalty(model, x):
+    return model.regularizers[0].penalty(lambda inputs: model.discriminate(inputs, None)[0], x, x, model.noise)
 
 
 def changed(before, network):
@@ -38,18 +43,18 @@ def changed(before, network):
 def test_gradient_penalty_equals_closed_form_on_a_linear_critic():
     w = np.random.default_rng(1).normal(size=64) * 0.2  # ||w|| about 1.6
     model = linear_critic_model(w)
-    penalty = float(model.gradient_penalty(keras.ops.convert_to_tensor(images(5))))
-    assert penalty == pytest.approx(10.0 * (np.linalg.norm(w) - 1.0) ** 2, rel=1e-4)
+    value = float(penalty(model, keras.ops.convert_to_tensor(images(5))))
+    assert value == pytest.approx(10.0 * (np.linalg.norm(w) - 1.0) ** 2, rel=1e-4)
 
 
 def test_gradient_penalty_is_finite_where_the_critic_gradient_is_zero():
     model = linear_critic_model(np.zeros(64))
     x = keras.ops.convert_to_tensor(images(5))
-    penalty = float(model.gradient_penalty(x))
-    assert penalty == pytest.approx(10.0, rel=1e-4)  # 10 * (sqrt(0 + 1e-12) - 1)^2
+    value = float(penalty(model, x))
+    assert value == pytest.approx(10.0, rel=1e-4)  # 10 * (sqrt(0 + 1e-12) - 1)^2
     critic = model.discriminator
     (value, _), grads = backend.value_and_grad(
-        lambda: (model.gradient_penalty(x), None), critic.trainable_variables, model.variables
+        lambda: (penalty(model, x), None), critic.trainable_variables, model.variables
     )
     grads = [keras.ops.convert_to_numpy(g) for g in grads if g is not None]  # TF: None for the bias
     assert np.isfinite(float(value))
@@ -132,6 +137,47 @@ def test_save_and_load_give_the_same_samples(tmp_path, name):
     loaded = keras.models.load_model(path)
     assert type(loaded) is type(model) and loaded.discriminator_steps == 5
     np.testing.assert_allclose(loaded.sample(16, seed=7), model.sample(16, seed=7), rtol=1e-6)
-    if name == "wgan":
-        dense = [layer for layer in loaded.discriminator.layers if isinstance(layer, layers.Dense)]
-        assert dense and all(layer.kernel_constraint.clip_value == 0.01 for layer in dense)
+    expected = WeightClipping if name == "wgan" else GradientPenalty
+    assert [type(r) for r in loaded.regularizers] == [expected]
+
+
+def tiny_networks(spectral_norm=False):
+    from keras_gen.models.gan import gan_networks
+
+    return gan_networks((2,), 2, None, (8,), "none", spectral_norm, None, "concat")
+
+
+def test_configurations_keep_their_defining_constraint_whoever_builds_them():
+    model = WGAN(*tiny_networks())  # by hand, not by the zoo: still clips, with the paper's defaults
+    assert [type(r) for r in model.regularizers] == [WeightClipping] and model.discriminator_steps == 5
+    model.compile()
+    assert type(model.discriminator_optimizer).__name__.endswith("RMSprop")
+    model.fit(np.random.default_rng(0).normal(size=(20, 2)).astype("float32"), batch_size=10, epochs=1, verbose=0)
+    assert max(np.abs(w).max() for w in weights(model.discriminator)) <= 0.01 + 1e-7
+    with pytest.raises(ValueError, match="weight clipping"):
+        WGAN(*tiny_networks(), regularizers=[])
+    with pytest.raises(ValueError, match="spectrally normalised"):
+        SNGAN(*tiny_networks(spectral_norm=False))
+    assert SNGAN(*tiny_networks(spectral_norm=True)).adversarial_loss_name == "hinge"
+
+
+def test_recompiling_with_one_role_keeps_the_other_roles_default():
+    model = zoo.build("wgan", data_shape=(2,), hidden_units=(8,), latent_dim=2)
+    model.compile(optimizer={"generator": keras.optimizers.Adam(1e-3)})
+    assert type(model.generator_optimizer).__name__.endswith("Adam")
+    assert type(model.discriminator_optimizer).__name__.endswith("RMSprop")
+    assert float(model.discriminator_optimizer.learning_rate) == pytest.approx(5e-5)
+    with pytest.raises(ValueError, match="roles are"):
+        model.compile(optimizer={"critic": "adam"})
+
+
+def test_each_critic_step_sees_its_own_real_minibatch():
+    model = zoo.build("wgan-gp", data_shape=(2,), hidden_units=(8,), latent_dim=2, n_critic=3)
+    model.compile(run_eagerly=True)
+    seen = []
+    objective = model.discriminator_objective
+    model.discriminator_objective = lambda real, *args, **kw: (seen.append(keras.ops.convert_to_numpy(real)), objective(real, *args, **kw))[1]
+    points = np.arange(12, dtype="float32").reshape(6, 2)
+    model.fit(points, batch_size=6, epochs=1, shuffle=False, verbose=0)
+    np.testing.assert_array_equal(np.concatenate(seen), points)  # 3 minibatches of 2, in turn
+    assert model.minibatches_per_step == 3

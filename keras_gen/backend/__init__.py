@@ -7,8 +7,9 @@ functions, and models call them through this package:
   `((loss, aux), grads)`, the gradients of `loss` with respect to `variables`.
 - `apply_gradients(optimizer, grads, variables)`: one optimizer update.
 - `input_gradient(fn, x)`: d sum(fn(x)) / dx, itself differentiable (for gradient penalties).
-- `wrap_train_step(train_step)`: adapts a `train_step(self, data)` written as on TensorFlow to
-  what `fit` calls on this backend (JAX passes and expects the whole training state).
+- `stateless_step(step, kind)`: adapts a `train_step(self, data)` (kind "train") or
+  `test_step(self, data)` (kind "test") written as on TensorFlow to what `fit`/`evaluate` call on
+  this backend (JAX passes and expects the whole training or evaluation state).
 - `inference_function(fn, variables=())`: `fn` (tensors in, tensors out, reading but never
   assigning variables) compiled for repeated inference without gradients (e.g. one PixelCNN
   sampling step per pixel). Pass the `variables` it reads: JAX then takes their current values as
@@ -27,7 +28,7 @@ if _BACKEND == "tensorflow":
         inference_function,
         input_gradient,
         value_and_grad,
-        wrap_train_step,
+        stateless_step,
     )
 elif _BACKEND == "jax":
     from keras_gen.backend.jax import (
@@ -35,7 +36,7 @@ elif _BACKEND == "jax":
         inference_function,
         input_gradient,
         value_and_grad,
-        wrap_train_step,
+        stateless_step,
     )
 elif _BACKEND == "torch":
     from keras_gen.backend.torch import (
@@ -43,11 +44,11 @@ elif _BACKEND == "torch":
         inference_function,
         input_gradient,
         value_and_grad,
-        wrap_train_step,
+        stateless_step,
     )
 else:
     raise ImportError(
         f"keras-gen supports the tensorflow, jax and torch backends; KERAS_BACKEND is {_BACKEND!r}."
     )
 
-__all__ = ["apply_gradients", "inference_function", "input_gradient", "value_and_grad", "wrap_train_step"]
+__all__ = ["apply_gradients", "inference_function", "input_gradient", "value_and_grad", "stateless_step"]

@@ -1,6 +1,6 @@
 """JAX: `fit` jit-compiles `train_step(state, data)`, which must be a pure function of `state`.
 
-`wrap_train_step` runs a model's ordinary `train_step(self, data)` inside a `keras.StatelessScope`
+`stateless_step` runs a model's ordinary `train_step(self, data)` (or `test_step`) inside a `keras.StatelessScope`
 that maps every variable of the training state (weights, optimizer slots, metrics, seed generators)
 to its value in `state`, then reads every variable back out as the new state. Assignments made by
 the step (optimizer updates, batch-norm statistics, metric updates, seed advances) are thereby
@@ -44,25 +44,32 @@ def input_gradient(fn, x):
     return jax.grad(lambda inputs: fn(inputs).sum())(x)
 
 
-def wrap_train_step(train_step):
-    @functools.wraps(train_step)
-    def stateless_train_step(self, *args):
-        if len(args) == 1:  # a subclass calling super().train_step(data): already inside the scope
-            return train_step(self, *args)
-        state, data = args
-        groups = (
-            self.trainable_variables,
-            self.non_trainable_variables,
-            self.optimizer.variables,
-            self.metrics_variables,
+def _state_groups(model, kind):
+    """The variable groups of fit's JAX state, in Keras' order, for a train or a test step."""
+    if kind == "train":
+        return (
+            model.trainable_variables,
+            model.non_trainable_variables,
+            model.optimizer.variables,
+            model.metrics_variables,
         )
+    return (model.trainable_variables, model.non_trainable_variables, model.metrics_variables)
+
+
+def stateless_step(step, kind):
+    @functools.wraps(step)
+    def stateless(self, *args):
+        if len(args) == 1:  # a subclass calling super().train_step(data): already inside the scope
+            return step(self, *args)
+        state, data = args
+        groups = _state_groups(self, kind)
         mapping = [(v, x) for vs, xs in zip(groups, state) for v, x in zip(vs, xs)]
         with keras.StatelessScope(state_mapping=mapping) as scope:
-            logs = train_step(self, data)
+            logs = step(self, data)
         new_state = tuple([scope.get_current_value(v) for v in vs] for vs in groups)
         return logs, new_state
 
-    return stateless_train_step
+    return stateless
 
 
 def inference_function(fn, variables=()):

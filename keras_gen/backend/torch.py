@@ -18,15 +18,16 @@ def apply_gradients(optimizer, grads, variables):
 
 
 def input_gradient(fn, x):
-    if not x.requires_grad:
-        x = x.detach().requires_grad_(True)
-    y = torch.sum(fn(x))
-    (grad,) = torch.autograd.grad(y, x, create_graph=True)
+    with torch.enable_grad():  # also inside evaluate(), which Keras runs under torch.no_grad()
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        y = torch.sum(fn(x))
+        (grad,) = torch.autograd.grad(y, x, create_graph=True)
     return grad
 
 
-def wrap_train_step(train_step):
-    return train_step
+def stateless_step(step, kind):
+    return step
 
 
 def inference_function(fn, variables=()):  # variables are read live

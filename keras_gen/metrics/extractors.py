@@ -23,6 +23,7 @@ import numpy as np
 from keras import layers, ops
 
 from keras_gen.metrics import inception
+from keras_gen.models.capabilities import Sampler
 
 LENET_WEIGHTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "weights", "mnist_lenet.weights.h5")
 
@@ -177,18 +178,13 @@ def to_pixels(images):
 
 def _image_batches(source, n, batch_size, seed):
     """Yield NumPy image batches (as the source gives them) until `n` images (all if n is None).
-    A conditional model (one with `num_classes`) is sampled with its classes in turn."""
-    if hasattr(source, "sample"):
+    A conditional model draws its classes in balance, as the data has them."""
+    if isinstance(source, Sampler):
         if n is None:
             raise ValueError("Sampling from a model needs n, the number of samples.")
         chunk = max(batch_size, 500)
-        num_classes = getattr(source, "num_classes", None)
         for i, start in enumerate(range(0, n, chunk)):
-            size, seed_i = min(chunk, n - start), None if seed is None else seed + i
-            if num_classes:  # a conditional model: every class equally often, as in the data
-                yield source.sample(size, labels=np.arange(start, start + size) % num_classes, seed=seed_i)
-            else:
-                yield source.sample(size, seed=seed_i)
+            yield source.sample(min(chunk, n - start), seed=None if seed is None else seed + i)
         return
     if hasattr(source, "as_numpy_iterator"):  # tf.data.Dataset of x or (x, y), batched or not
         for element in source.as_numpy_iterator():

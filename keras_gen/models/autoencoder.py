@@ -7,19 +7,15 @@ over its codes, so it cannot sample: that is what the VAE (keras_gen.models.vae)
 import keras
 from keras import ops
 
-from keras_gen import networks
+from keras_gen import checks, networks
+from keras_gen.images import pixels_to_unit
+from keras_gen.losses import bernoulli_nll, per_example_mean
 from keras_gen.models.base import GenerativeModel
-from keras_gen.models.gan import check_batch_shape, unpack_inputs
+from keras_gen.models.capabilities import Encoder, LatentDecoder
 from keras_gen.zoo import register
 
 RECONSTRUCTION_LOSSES = ("mse", "bce")
 NOISE_TYPES = ("gaussian", "masking")
-
-
-def check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
-    return value
 
 
 def decoder_output_to_images(outputs, loss):
@@ -29,31 +25,8 @@ def decoder_output_to_images(outputs, loss):
     return ops.tanh(outputs)
 
 
-def bernoulli_nll(x, logits):
-    """-log p(x | logits) per element for data in [-1, 1] read as probabilities (x + 1) / 2 (the
-    binary cross-entropy); a normalised log-likelihood when x is binary (-1 or 1)."""
-    targets = (x + 1.0) / 2.0
-    return ops.softplus(logits) - targets * logits
-
-
-def per_example_sum(values):
-    return ops.sum(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
-
-
-def per_example_mean(values):
-    return ops.mean(ops.reshape(values, (ops.shape(values)[0], -1)), axis=1)
-
-
-def to_model_range(x):
-    """Accept uint8 0..255 images or floats in [-1, 1]; return float32 in [-1, 1]."""
-    x = ops.convert_to_tensor(x)
-    if "int" in str(x.dtype):
-        return ops.cast(x, "float32") / 127.5 - 1.0
-    return ops.cast(x, "float32")
-
-
 @keras.saving.register_keras_serializable(package="keras_gen")
-class Autoencoder(GenerativeModel):
+class Autoencoder(Encoder, LatentDecoder, GenerativeModel):
     """An encoder h = f(x) and a decoder x' = g(h) trained to reconstruct x.
 
     Args:
@@ -62,40 +35,48 @@ class Autoencoder(GenerativeModel):
             (images are tanh of them) or Bernoulli logits for "bce".
         loss: "mse" (squared error of tanh outputs against x in [-1, 1]) or "bce" (binary
             cross-entropy against (x + 1) / 2). The reported reconstruction is its mean per element.
+
+    It has no prior over its codes, so it is no `Sampler`: previews show reconstructions.
     """
 
     loss_names = ("loss",)
-    can_sample = False  # no prior over codes: previews show reconstructions (see keras_gen.cli)
 
     def __init__(self, encoder, decoder, loss="mse", **kwargs):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.decoder = decoder
-        self.reconstruction_loss = check_choice("loss", loss, RECONSTRUCTION_LOSSES)
+        self.reconstruction_loss = checks.choice("loss", loss, RECONSTRUCTION_LOSSES)
         self.data_shape = tuple(decoder.output.shape[1:])
-        self.code_dim = int(encoder.output.shape[-1])
-        self.latent_dim = self.code_dim
+        self.latent_dim = int(encoder.output.shape[-1])
         self.built = True
 
     def call(self, x, training=False):
         return self.reconstruct(x, training=training)
 
-    def encode(self, x, training=False):
+    def encode(self, x, labels=None, training=False):
         """The code of each example (a backend tensor)."""
-        return self.encoder(to_model_range(x), training=training)
+        self.check_labels(labels, None)
+        return self.encoder(pixels_to_unit(x), training=training)
 
-    def decode(self, code, training=False):
+    def encoding(self, x, labels=None):
+        return {"code": self.encode(x, labels)}
+
+    def generate(self, z, labels=None, training=False):
         """Images in [-1, 1] decoded from codes (a backend tensor)."""
-        return decoder_output_to_images(self.decoder(code, training=training), self.reconstruction_loss)
+        self.check_labels(labels, None)
+        z = ops.convert_to_tensor(z, "float32")
+        return decoder_output_to_images(self.decoder(z, training=training), self.reconstruction_loss)
 
-    def reconstruct(self, x, training=False):
-        return self.decode(self.encode(x, training=training), training=training)
+    decode = generate
 
-    def sample(self, n, seed=None, **kwargs):
-        raise NotImplementedError(
-            f"{type(self).__name__} cannot sample: a plain autoencoder has no prior distribution over "
-            f"its codes, so there is nothing to draw new codes from. Use the 'vae' zoo entry "
-            f"(keras_gen.zoo.build('vae')), whose codes follow N(0, I), or call reconstruct(x)."
+    def reconstruct(self, x, labels=None, training=False):
+        return self.generate(self.encode(x, labels, training=training), training=training)
+
+    def sample(self, n, **kwargs):
+        raise TypeError(
+            f"{type(self).__name__} cannot sample: a plain autoencoder has no prior distribution over its codes, "
+            f"so there is nothing to draw new codes from. Use the 'vae' zoo entry, whose codes follow N(0, I), "
+            f"or call reconstruct(x) / generate(codes)."
         )
 
     def reconstruction_error(self, x, outputs):
@@ -105,31 +86,26 @@ class Autoencoder(GenerativeModel):
         return per_example_mean(ops.square(ops.tanh(outputs) - x))
 
     def corrupt(self, x):
-        """The encoder's input during training; the identity here (denoising models add noise)."""
+        """The encoder's input; the identity here (denoising models add noise)."""
         return x
 
     def code_penalties(self, code):
         """Extra loss terms on the code, by name (sparse models add an L1 term)."""
         return {}
 
-    def train_step(self, data):
-        x = unpack_inputs(data)
-        check_batch_shape(x, self.data_shape, type(self).__name__)
-        inputs = self.corrupt(x)
-
-        def loss_fn():
-            code = self.encoder(inputs, training=True)
-            reconstruction = ops.mean(self.reconstruction_error(x, self.decoder(code, training=True)))
-            penalties = self.code_penalties(code)
-            return reconstruction + sum(penalties.values()), {"reconstruction": reconstruction, **penalties}
-
-        loss, terms = self.minimize(loss_fn, self.trainable_variables, self.optimizer)
-        values = {"loss": loss, **terms}
-        return self.track_losses(**{name: values[name] for name in self.loss_names})
+    def objective(self, x, labels, sample_weight, training):
+        """Reconstruction of the clean x from the (corrupted) input, plus the code penalties."""
+        code = self.encoder(self.corrupt(x), training=training)
+        reconstruction = self.weighted_mean(self.reconstruction_error(x, self.decoder(code, training=training)), sample_weight)
+        penalties = self.code_penalties(code)
+        terms = {"reconstruction": reconstruction, **penalties}
+        return reconstruction + sum(penalties.values()), {name: terms[name] for name in self.loss_names if name != "loss"}
 
     def get_config(self):
+        config = super().get_config()
+        config.pop("num_classes")
         return {
-            **super().get_config(),
+            **config,
             "encoder": keras.saving.serialize_keras_object(self.encoder),
             "decoder": keras.saving.serialize_keras_object(self.decoder),
             "loss": self.reconstruction_loss,
@@ -154,16 +130,12 @@ class DenoisingAutoencoder(Autoencoder):
         seed: seed of the model's noise stream.
     """
 
-    def __init__(self, encoder, decoder, loss="mse", noise="gaussian", noise_level=0.5, seed=None, **kwargs):
+    def __init__(self, encoder, decoder, loss="mse", noise="gaussian", noise_level=0.5, **kwargs):
         super().__init__(encoder, decoder, loss=loss, **kwargs)
-        self.noise_type = check_choice("noise", noise, NOISE_TYPES)
-        if noise == "masking" and not 0.0 <= noise_level < 1.0:
+        self.noise_type = checks.choice("noise", noise, NOISE_TYPES)
+        self.noise_level = checks.number("noise_level", noise_level, minimum=0.0)
+        if noise == "masking" and not self.noise_level < 1.0:
             raise ValueError(f"Masking noise needs a probability 0 <= noise_level < 1; got {noise_level}.")
-        if noise_level < 0:
-            raise ValueError(f"noise_level must be non-negative; got {noise_level}.")
-        self.noise_level = float(noise_level)
-        self.seed = seed
-        self.noise = keras.random.SeedGenerator(seed)
 
     def corrupt(self, x):
         if self.noise_type == "gaussian":
@@ -173,7 +145,7 @@ class DenoisingAutoencoder(Autoencoder):
         return ops.where(dropped, -1.0, x)
 
     def get_config(self):
-        return {**super().get_config(), "noise": self.noise_type, "noise_level": self.noise_level, "seed": self.seed}
+        return {**super().get_config(), "noise": self.noise_type, "noise_level": self.noise_level}
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -185,9 +157,7 @@ class SparseAutoencoder(Autoencoder):
 
     def __init__(self, encoder, decoder, loss="mse", sparsity=1e-3, **kwargs):
         super().__init__(encoder, decoder, loss=loss, **kwargs)
-        if sparsity < 0:
-            raise ValueError(f"sparsity (the L1 weight lambda) must be non-negative; got {sparsity}.")
-        self.sparsity = float(sparsity)
+        self.sparsity = checks.number("sparsity (the L1 weight lambda)", sparsity, minimum=0.0)
 
     def code_penalties(self, code):
         return {"l1": self.sparsity * ops.mean(ops.sum(ops.abs(code), axis=-1))}
@@ -196,24 +166,36 @@ class SparseAutoencoder(Autoencoder):
         return {**super().get_config(), "sparsity": self.sparsity}
 
 
-def build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width, code_activation=None):
+def encoder_decoder(data_shape, code_heads, latent_dim, network, hidden_units, width, num_classes=None):
+    """(encoder, decoder): "dense" MLPs or "conv" strided convolutions (images only), the encoder
+    with one linear head per entry of `code_heads`; with `num_classes`, both take labels."""
     data_shape = networks.check_data_shape(data_shape)
-    check_choice("network", network, ("dense", "conv"))
+    checks.choice("network", network, ("dense", "conv"))
     if network == "conv":
         if not networks.is_image_shape(data_shape):
             raise ValueError(f"network='conv' needs image data (H, W, C); got {data_shape}. Use network='dense'.")
-        encoder = networks.conv_encoder(data_shape, width, outputs=(code_dim,))
-        decoder = networks.conv_decoder(code_dim, data_shape, width)
-    else:
-        encoder = networks.mlp_encoder(data_shape, hidden_units, outputs=(code_dim,))
-        decoder = networks.mlp_decoder(code_dim, data_shape, tuple(reversed(hidden_units)))
+        width = checks.integer("width", width, minimum=1)
+        return (
+            networks.conv_encoder(data_shape, width, code_heads, num_classes),
+            networks.conv_decoder(latent_dim, data_shape, width, num_classes),
+        )
+    hidden_units = checks.integers("hidden_units", hidden_units)
+    return (
+        networks.mlp_encoder(data_shape, hidden_units, code_heads, num_classes),
+        networks.mlp_decoder(latent_dim, data_shape, tuple(reversed(hidden_units)), num_classes),
+    )
+
+
+def build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width, code_activation=None):
+    code_dim = checks.integer("code_dim", code_dim, minimum=1)
+    encoder, decoder = encoder_decoder(data_shape, (code_dim,), code_dim, network, hidden_units, width)
     if code_activation is not None:
         encoder = keras.Model(encoder.inputs, keras.layers.Activation(code_activation)(encoder.output), name="encoder")
     return encoder, decoder
 
 
 def _compiled(model, learning_rate):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    model.compile(optimizer=keras.optimizers.Adam(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0)))
     return model
 
 

@@ -1,35 +1,187 @@
-"""`GenerativeModel`: what every zoo model shares.
+"""`GenerativeModel`: the contract every zoo model shares.
 
-A zoo model overrides `train_step(self, data)` the way the keras.io examples do on TensorFlow,
-but takes its gradient steps through `self.minimize(loss_fn, variables, optimizer)`, which works on
-TensorFlow, JAX and PyTorch alike (see `keras_gen.backend`). Losses are tracked with
-`keras.metrics.Mean`, so `fit`'s History holds the epoch means under the names the model declares.
+A zoo model overrides `train_step(self, data)` (and `test_step`) the way the keras.io examples do
+on TensorFlow, but takes its gradient steps through `self.minimize(loss_fn, variables, optimizer)`,
+which works on TensorFlow, JAX and PyTorch alike (see `keras_gen.backend`). What the base class
+gives every family:
+
+- labels: `num_classes` (None: unconditional); `unpack(data)` turns fit's batch into
+  `(x, labels, sample_weight)` through `keras.utils.unpack_x_y_sample_weight`, and
+  `check_labels` is the one validator of labels for `fit`, `sample` and friends;
+- `sample(n, *, labels=None, seed=None)`: NumPy float32; a conditional model without labels
+  draws balanced classes; the same seed draws the same noise on every backend (NumPy);
+- `compile(optimizer=...)`: one optimizer, or a dict by role (`{"generator": ...,
+  "discriminator": ...}`), with the class's own (the paper's) defaults for what is left out;
+  `model.optimizer.iterations` counts train steps;
+- losses tracked as `keras.metrics.Mean` under `loss_names`, so History, `evaluate()` and
+  `fit(validation_data=...)` report them;
+- saving restores the training-noise seed, so a reloaded model continues the same noise stream.
 """
 
+import functools
+
 import keras
+import numpy as np
+from keras import ops
 from keras.optimizers import MultiOptimizer
 
-from keras_gen import backend
+from keras_gen import backend, checks
+
+
+def _counted(train_step):
+    """Advance a multi-optimizer model's `optimizer.iterations` once per (outermost) train step."""
+
+    @functools.wraps(train_step)
+    def step(self, data):
+        if self._inside_train_step:  # a subclass calling super().train_step(data)
+            return train_step(self, data)
+        self._inside_train_step = True
+        try:
+            logs = train_step(self, data)
+        finally:
+            self._inside_train_step = False
+        if isinstance(self.optimizer, MultiOptimizer):
+            self.optimizer.iterations.assign_add(1)
+        return logs
+
+    return step
+
+
+def public_optimizer_config(optimizer):
+    """Serialize an optimizer under its public Keras class (`Adam`, not the backend's `TorchAdam`),
+    so that a model saved on one backend trains on the others after loading."""
+    public = next(
+        cls for cls in type(optimizer).__mro__ if cls.__module__.startswith("keras.src.optimizers.")
+    )
+    return {"class_name": public.__name__, "config": optimizer.get_config()}
+
+
+def _train_step(step):
+    return backend.stateless_step(_counted(step), "train")
+
+
+def _test_step(step):
+    return backend.stateless_step(step, "test")
 
 
 class GenerativeModel(keras.Model):
     """Base class of the zoo's models.
 
-    Subclasses set `loss_names` (the keys their `train_step` reports) and, when they train more
-    than one network, compile through `compile_with_optimizers` so that every optimizer's state is
-    part of `self.optimizer.variables` (on JAX, `fit` only carries state it can see).
+    Subclasses set `loss_names` (the keys their steps report), `data_shape`, and, when they train
+    several networks with their own optimizers, `optimizer_roles` (attribute names of those
+    networks) and `default_optimizers()`.
+
+    Args:
+        num_classes: number of classes of a class-conditional model (labels are ints in
+            [0, num_classes)); None for an unconditional one.
+        seed: seed of the model's training noise (latent vectors, reparameterisation, ...).
+        loss_names: the keys the steps report, when they depend on the instance (default: the
+            class's `loss_names`).
     """
 
     loss_names = ("loss",)
+    optimizer_roles = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "train_step" in cls.__dict__:
-            cls.train_step = backend.wrap_train_step(cls.__dict__["train_step"])
+            cls.train_step = _train_step(cls.__dict__["train_step"])
+        if "test_step" in cls.__dict__:
+            cls.test_step = _test_step(cls.__dict__["test_step"])
 
-    def __init__(self, **kwargs):
+    def __init__(self, num_classes=None, seed=None, loss_names=None, **kwargs):
         super().__init__(**kwargs)
+        self.loss_names = tuple(loss_names or type(self).loss_names)
+        self.num_classes = None if num_classes is None else checks.integer("num_classes", num_classes, minimum=2)
+        self.seed = seed
+        self.noise = keras.random.SeedGenerator(seed)
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in self.loss_names}
+        self._inside_train_step = False
+
+    # -- labels ------------------------------------------------------------------------------
+
+    @property
+    def conditional(self):
+        return self.num_classes is not None
+
+    def check_labels(self, labels, n):
+        """Labels for `n` examples as int32 NumPy (n,), checked; None for an unconditional model.
+
+        `labels` is an int (one class for all), n ints in [0, num_classes), or None: balanced
+        classes 0, 1, 2, ... in turn. An unconditional model refuses labels.
+        """
+        if not self.conditional:
+            if labels is not None:
+                raise ValueError(f"{self.name} is unconditional and takes no labels (num_classes is None).")
+            return None
+        if labels is None:
+            return np.arange(n, dtype=np.int32) % self.num_classes
+        values = np.asarray(labels)
+        if values.ndim == 0:
+            values = np.full((n,), values)
+        if values.shape != (n,):
+            raise ValueError(f"Expected one label per example, shape ({n},), or a single int; got shape {values.shape}.")
+        if values.size and not np.issubdtype(values.dtype, np.integer):
+            if not (np.issubdtype(values.dtype, np.floating) and np.all(values == np.round(values))):
+                raise TypeError(f"Labels must be integers in [0, {self.num_classes}); got {values.dtype} values such as {values.flat[0]!r}.")
+        bad = values[(values < 0) | (values >= self.num_classes)]
+        if bad.size:
+            raise ValueError(
+                f"Labels must lie in [0, {self.num_classes}) for {self.name} (num_classes={self.num_classes}); "
+                f"got {sorted(set(bad.tolist()))[:5]}."
+            )
+        return values.astype(np.int32)
+
+    def label_tensor(self, labels, n):
+        """Labels as an int32 backend tensor: tensors (e.g. inside a traced serving function) as
+        they are, anything else through `check_labels`."""
+        if labels is not None and ops.is_tensor(labels):
+            return ops.cast(labels, "int32")
+        checked = self.check_labels(labels, n)
+        return None if checked is None else ops.convert_to_tensor(checked)
+
+    def unpack(self, data):
+        """fit's batch as `(x, labels, sample_weight)`; labels are None for unconditional models
+        (labelled data trains them too) and required by conditional ones."""
+        x, labels, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        if tuple(x.shape[1:]) != tuple(self.data_shape):
+            raise ValueError(
+                f"{self.name} was built for data of shape {tuple(self.data_shape)} but received batches of "
+                f"shape {tuple(x.shape[1:])}. Build it with data_shape={tuple(x.shape[1:])}, or load the "
+                f"data at the model's size (e.g. keras_gen.data.load(..., image_size=...))."
+            )
+        if not self.conditional:
+            return x, None, sample_weight
+        if labels is None:
+            raise ValueError(
+                f"{self.name} is conditional (num_classes={self.num_classes}) and trains on (examples, labels) "
+                f"pairs, but the data has no labels. Load labelled data, e.g. "
+                f"keras_gen.data.load('mnist-5k', require_labels=True) or keras_gen.data.load((images, labels))."
+            )
+        return x, ops.cast(labels, "int32"), sample_weight
+
+    # -- training ----------------------------------------------------------------------------
+
+    def objective(self, x, labels, sample_weight, training):
+        """`(loss, logs)` of a one-objective model on a batch: the mean (weighted by
+        `sample_weight`) of its per-example loss, and the terms to report (keys of `loss_names`)."""
+        raise NotImplementedError(f"{type(self).__name__} defines its own train_step.")
+
+    @_train_step
+    def train_step(self, data):
+        """One gradient step of `self.optimizer` on `objective` (one-objective models)."""
+        x, labels, sample_weight = self.unpack(data)
+        loss, logs = self.minimize(
+            lambda: self.objective(x, labels, sample_weight, training=True), self.trainable_variables, self.optimizer
+        )
+        return self.track_losses(loss=loss, **logs)
+
+    @_test_step
+    def test_step(self, data):
+        """`objective` on held-out data, without updates."""
+        x, labels, sample_weight = self.unpack(data)
+        loss, logs = self.objective(x, labels, sample_weight, training=False)
+        return self.track_losses(loss=loss, **logs)
 
     @property
     def metrics(self):
@@ -51,30 +203,111 @@ class GenerativeModel(keras.Model):
             self.loss_trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.loss_trackers.items()}
 
-    def compile_with_optimizers(self, optimizers, **kwargs):
-        """Compile a model that trains several sub-networks, each with its own optimizer.
+    @staticmethod
+    def weighted_mean(values, sample_weight=None):
+        """Mean of per-example `values`, weighted by `sample_weight` when given."""
+        if sample_weight is None:
+            return ops.mean(values)
+        weights = ops.reshape(ops.cast(sample_weight, values.dtype), (-1,))
+        return ops.sum(values * weights) / ops.maximum(ops.sum(weights), 1e-12)
 
-        `optimizers` maps the attribute name of a sub-network (e.g. "generator") to its optimizer.
-        They are combined in a `keras.optimizers.MultiOptimizer`, which puts every optimizer's
-        slots into `self.optimizer.variables` where `fit` carries them on every backend. A step
-        updates one sub-network with `self.minimize(..., self.optimizers_by_role[name])`.
-        """
+    @property
+    def minibatches_per_step(self):
+        """How many minibatches one train step consumes (a GAN's k critic steps may each take one)."""
+        return 1
+
+    # -- compile -----------------------------------------------------------------------------
+
+    def default_optimizers(self):
+        """{role: optimizer} with the paper's settings; one-network models use the role "model"."""
+        return {"model": keras.optimizers.Adam(1e-3)}
+
+    def compile(self, optimizer=None, **kwargs):
+        """Compile with `optimizer`: None (the class's defaults), one optimizer (copied for each
+        network of a multi-network model), or a dict by role; missing roles keep the defaults."""
+        if "loss" in kwargs or "metrics" in kwargs:
+            raise TypeError(
+                f"{type(self).__name__} computes its own losses ({', '.join(self.loss_names)}); "
+                f"compile() takes no loss= or metrics=, only optimizer= and Keras' run options."
+            )
+        optimizers = self._resolve_optimizers(optimizer)
+        if not self.optimizer_roles:
+            super().compile(optimizer=optimizers["model"], **kwargs)
+            self.optimizers_by_role = {}
+            return
         owner = {
-            id(variable): optimizer
-            for name, optimizer in optimizers.items()
-            for variable in getattr(self, name).trainable_variables
+            id(variable): optimizers[role]
+            for role in self.optimizer_roles
+            for variable in getattr(self, role).trainable_variables
         }
         super().compile(optimizer=MultiOptimizer(lambda variable: owner[id(variable)]), **kwargs)
-        self.optimizers_by_role = dict(optimizers)
+        self.optimizers_by_role = optimizers
         self.optimizer.build(self.trainable_variables)  # creates every slot before fit traces a step
 
+    def _resolve_optimizers(self, optimizer):
+        roles = self.optimizer_roles or ("model",)
+        defaults = self.default_optimizers()
+        if optimizer is None:
+            return defaults
+        if isinstance(optimizer, dict):
+            unknown = sorted(set(optimizer) - set(roles))
+            if unknown:
+                raise ValueError(f"Unknown optimizer role(s) {unknown} for {type(self).__name__}; its roles are {list(roles)}.")
+            return {role: keras.optimizers.get(optimizer.get(role, defaults[role])) for role in roles}
+        optimizer = keras.optimizers.get(optimizer)
+        if len(roles) == 1:
+            return {roles[0]: optimizer}
+        # One optimizer object cannot step two networks at different times: each gets a copy.
+        return {role: type(optimizer).from_config(optimizer.get_config()) for role in roles}
+
     def get_compile_config(self):
-        if getattr(self, "optimizers_by_role", None):
-            return {
-                f"{name}_optimizer": keras.saving.serialize_keras_object(opt)
-                for name, opt in self.optimizers_by_role.items()
-            }
-        return super().get_compile_config()
+        if not self.compiled:
+            return None
+        if self.optimizers_by_role:
+            return {"optimizer": {role: public_optimizer_config(opt) for role, opt in self.optimizers_by_role.items()}}
+        return {"optimizer": public_optimizer_config(self.optimizer)}
+
+    def compile_from_config(self, config):
+        """Recompile a loaded model with its saved optimizers (under their public classes, so any
+        backend can run them) and the loading backend's own default for `jit_compile`."""
+        optimizer = config["optimizer"]
+        if "class_name" in optimizer:
+            optimizer = keras.optimizers.deserialize(optimizer)
+        else:
+            optimizer = {role: keras.optimizers.deserialize(item) for role, item in optimizer.items()}
+        self.compile(optimizer=optimizer)
+        if self.built and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+
+    # -- saving and serving --------------------------------------------------------------------
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._seed_generators):
+            store[f"seed_generator_{i}"] = generator.state
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[f"{i}"])
+        keys = set(store.keys())
+        for i, generator in enumerate(self._seed_generators):
+            if f"seed_generator_{i}" in keys:
+                generator.state.assign(store[f"seed_generator_{i}"])
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        if str(filepath).endswith((".h5", ".hdf5")):
+            raise ValueError(
+                f"keras-gen models save in the native Keras format: use a path ending in .keras "
+                f"(got {filepath!r}); the legacy HDF5 format cannot restore subclassed models."
+            )
+        return super().save(filepath, overwrite=overwrite, **kwargs)
+
+    def serving_endpoints(self):
+        """{signature: (function, [(input name, shape, dtype)])} that an export serves; the
+        capabilities (`keras_gen.models.capabilities`) add theirs. Conditional models' signatures
+        also take `labels` (int32 [batch])."""
+        return {}
 
     def export(self, filepath, format="tf_saved_model", verbose=None, overwrite=False, **kwargs):
         """Export as a TensorFlow SavedModel with keras-gen's serving signatures (see
@@ -85,8 +318,5 @@ class GenerativeModel(keras.Model):
 
         return export.export_saved_model(self, filepath, overwrite=overwrite, verbose=bool(verbose))
 
-    def compile_from_config(self, config):
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if self.built and not self.optimizer.built:
-            self.optimizer.build(self.trainable_variables)
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "seed": self.seed}

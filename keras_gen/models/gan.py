@@ -1,86 +1,116 @@
-"""GAN (Goodfellow et al. 2014) and DCGAN (Radford et al. 2015).
+"""The GAN family: one training algorithm, with the parts that vary given as values.
 
-Both are the same algorithm; DCGAN only swaps the MLPs for convolutional networks. The training
-step is the paper's Algorithm 1: `discriminator_steps` (k) updates of D, ascending
-log D(x) + log(1 - D(G(z))), then one update of G.
+`GAN.train_step` is Algorithm 1 of Goodfellow et al. (2014), which WGAN (Arjovsky et al. 2017)
+and WGAN-GP (Gulrajani et al. 2017) keep: k times, sample a real minibatch and noise and update
+the discriminator (critic); then sample noise and update the generator. What changes between the
+papers is chosen, not subclassed:
+
+- the adversarial loss, by name (`keras_gen.losses`): "non-saturating", "minimax", "hinge",
+  "wasserstein";
+- critic regularisers (`keras_gen.regularizers`): `GradientPenalty`, `WeightClipping`,
+  `SpectralNorm`;
+- conditioning, a property of the networks (`keras_gen.networks`): with `num_classes` the generator
+  takes [z, labels] and the discriminator either takes [x, labels] ("concat" as in cGAN, Mirza &
+  Osindero 2014; "projection", Miyato & Koyama 2018) or predicts the class with 1 + num_classes
+  logits (AC-GAN, Odena et al. 2017), or both;
+- the networks: MLPs for vectors, DCGAN convolutions (Radford et al. 2015) for images.
+
+`WGAN`, `WGANGP` and `SNGAN` are configurations of `GAN`: the paper's defaults (loss, regulariser,
+n_critic, optimizers), and a check of the defining regulariser, whoever builds them.
 """
 
 import keras
 from keras import ops
 
-from keras_gen import networks
+from keras_gen import checks, losses, networks
 from keras_gen.models.base import GenerativeModel
+from keras_gen.models.capabilities import LatentVariableModel
+from keras_gen.regularizers import GradientPenalty, SpectralNorm, WeightClipping
 from keras_gen.zoo import register
-
-GENERATOR_LOSSES = ("non-saturating", "minimax")
-
-
-def unpack_inputs(data):
-    """fit hands a train step either `x` or `(x, y)` (labels); return `x`."""
-    return data[0] if isinstance(data, (tuple, list)) else data
-
-
-def check_batch_shape(batch, data_shape, model_name):
-    """Fail at trace time, with what would be right, when the data does not fit the model."""
-    if tuple(batch.shape[1:]) != tuple(data_shape):
-        raise ValueError(
-            f"{model_name} was built for data of shape {tuple(data_shape)} but received batches of "
-            f"shape {tuple(batch.shape[1:])}. Build it with data_shape={tuple(batch.shape[1:])}, "
-            f"or load the data at the model's size (e.g. keras_gen.data.load(..., image_size=...))."
-        )
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
-class GAN(GenerativeModel):
-    """A generator G(z) and a discriminator D(x) (logits) trained adversarially.
+class GAN(LatentVariableModel, GenerativeModel):
+    """A generator G(z[, y]) and a discriminator D(x[, y]) trained adversarially.
 
     Args:
-        generator: a Keras model mapping z (batch, latent_dim) to data.
-        discriminator: a Keras model mapping data to one logit per example.
-        latent_dim: size of z ~ N(0, I).
-        discriminator_steps: k, the discriminator updates per generator update. Each of the k
-            steps sees the batch `fit` provides with fresh noise.
-        generator_loss: "non-saturating" (minimise -log D(G(z)), the standard in practice) or
-            "minimax" (minimise log(1 - D(G(z))), the paper's value function).
-        seed: seed of the model's own noise stream (the latent vectors drawn during training).
+        generator: a Keras model from z (batch, latent_dim), and integer labels when conditional,
+            to data.
+        discriminator: a Keras model from data (and labels, if it takes them) to one score per
+            example, or to 1 + num_classes logits (an auxiliary classifier).
+        loss: the adversarial loss, a name from `keras_gen.losses.ADVERSARIAL_LOSSES`.
+        regularizers: critic regularisers (`keras_gen.regularizers`), applied in order.
+        discriminator_steps: k (n_critic), discriminator updates per generator update.
+        fresh_real_batches: True (the papers' Algorithm 1): each of the k discriminator steps uses
+            its own real minibatch, so a batch from `fit` of k * m examples gives k minibatches
+            of m (use `minibatches_per_step` to size fit's batches). False: every step reuses
+            the whole batch.
+        class_loss_weight: weight of the auxiliary classifier's cross-entropy (AC-GAN).
+        num_classes: class-conditional when set (see `GenerativeModel`).
+        seed: seed of the training noise.
     """
 
-    loss_names = ("d_loss", "g_loss")
+    optimizer_roles = ("generator", "discriminator")
 
     def __init__(
         self,
         generator,
         discriminator,
-        latent_dim,
+        loss="non-saturating",
+        regularizers=(),
         discriminator_steps=1,
-        generator_loss="non-saturating",
+        fresh_real_batches=True,
+        class_loss_weight=1.0,
+        num_classes=None,
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}; got {generator_loss!r}.")
-        if int(discriminator_steps) < 1:
-            raise ValueError(f"discriminator_steps must be at least 1; got {discriminator_steps}.")
+        regularizers = list(regularizers)
+        class_logits = num_classes is not None and discriminator.output.shape[-1] == 1 + num_classes
+        loss_names = ("d_loss", "g_loss", *(["class_loss"] if class_logits else []), *(r.name for r in regularizers if r.name))
+        super().__init__(num_classes=num_classes, seed=seed, loss_names=loss_names, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim)
-        self.discriminator_steps = int(discriminator_steps)
-        self.generator_loss_type = generator_loss
-        self.seed = seed
+        self.regularizers = regularizers
+        self.adversarial_loss_name = loss
+        self.adversarial_loss = losses.get(loss)
+        self.discriminator_steps = checks.integer("discriminator_steps", discriminator_steps, minimum=1)
+        self.fresh_real_batches = bool(fresh_real_batches)
+        self.class_loss_weight = checks.number("class_loss_weight", class_loss_weight, minimum=0.0)
+        self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(generator.output.shape[1:])
-        self.noise = keras.random.SeedGenerator(seed)
+        self._check_conditioning()
+        for regularizer in self.regularizers:
+            regularizer.check(discriminator)
         self.built = True  # both networks are built; fit must not try to build the GAN on data
 
-    def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
-        """Defaults: Adam(2e-4, beta_1=0.5) for both networks (Radford et al. 2015)."""
-        self.compile_with_optimizers(
-            {
-                "generator": generator_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
-                "discriminator": discriminator_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5),
-            },
-            **kwargs,
-        )
+    def _check_conditioning(self):
+        self.generator_takes_labels = len(self.generator.inputs) == 2
+        self.discriminator_takes_labels = len(self.discriminator.inputs) == 2
+        outputs = self.discriminator.output.shape[-1]
+        self.auxiliary_classifier = self.conditional and outputs == 1 + self.num_classes
+        if not self.conditional:
+            if self.generator_takes_labels or self.discriminator_takes_labels:
+                raise ValueError("These networks take labels: pass num_classes to make a conditional GAN.")
+            if outputs != 1:
+                raise ValueError(f"The discriminator must give one score per example; it gives {outputs}.")
+            return
+        if not self.generator_takes_labels:
+            raise ValueError("A conditional GAN's generator must take [z, labels] (build it with num_classes).")
+        if outputs != 1 and not self.auxiliary_classifier:
+            raise ValueError(
+                f"A conditional discriminator gives 1 score, or 1 + num_classes = {1 + self.num_classes} "
+                f"logits (an auxiliary classifier); this one gives {outputs}."
+            )
+        if not (self.discriminator_takes_labels or self.auxiliary_classifier):
+            raise ValueError(
+                "A conditional GAN's discriminator must see the label (take [x, labels]) or predict it "
+                "(1 + num_classes logits, AC-GAN); this one does neither."
+            )
+
+    def default_optimizers(self):
+        """Adam(2e-4, beta_1=0.5) for both networks (Radford et al. 2015)."""
+        return {role: keras.optimizers.Adam(2e-4, beta_1=0.5) for role in self.optimizer_roles}
 
     @property
     def generator_optimizer(self):
@@ -90,69 +120,120 @@ class GAN(GenerativeModel):
     def discriminator_optimizer(self):
         return self.optimizers_by_role["discriminator"]
 
-    def call(self, z, training=False):
-        return self.generator(z, training=training)
+    @property
+    def minibatches_per_step(self):
+        """How many minibatches one train step consumes: fit's batch size is this times the
+        minibatch size."""
+        return self.discriminator_steps if self.fresh_real_batches else 1
 
-    def generate(self, z):
-        """Deterministic: the generator's output for latent batch `z`, in inference mode."""
-        return self.generator(z, training=False)
+    # -- the networks ------------------------------------------------------------------------
 
-    def sample_latent(self, batch_size, seed=None):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.noise if seed is None else seed)
+    def call(self, z, labels=None, training=False):
+        return self.generator(self._with_labels(z, labels), training=training)
 
-    def sample(self, n, seed=None, batch_size=256):
-        """`n` samples from the model as a NumPy float32 array (images NHWC in [-1, 1]).
+    @staticmethod
+    def _with_labels(x, labels):
+        return x if labels is None else [x, labels]
 
-        The same integer `seed` gives the same samples on the same backend; None draws fresh ones.
-        """
-        z = keras.random.normal((n, self.latent_dim), seed=seed)
-        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+    def generate(self, z, labels=None):
+        """Deterministic: G(z[, labels]) in inference mode, as a backend tensor."""
+        z = ops.convert_to_tensor(z, "float32")
+        return self.generator(self._with_labels(z, self.label_tensor(labels, ops.shape(z)[0])), training=False)
 
-    def discriminator_loss(self, real, z):
-        """-[log D(x) + log(1 - D(G(z)))] on logits, averaged over the batch.
+    def discriminate(self, x, labels, training=True):
+        """(scores (batch,), class logits (batch, num_classes) or None) of the discriminator."""
+        outputs = self.discriminator(self._with_labels(x, labels) if self.discriminator_takes_labels else x, training=training)
+        return outputs[:, 0], (outputs[:, 1:] if self.auxiliary_classifier else None)
 
-        Returns `(loss, extra_logs)`: subclasses put what else they want reported (e.g. WGAN-GP's
-        penalty) in the dict, whose keys must be in `loss_names`; GAN reports nothing more.
-        """
-        fake = ops.stop_gradient(self.generator(z, training=True))
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
-        return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits)), {}
+    def sample_latent(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.noise)
 
-    def generator_loss(self, z):
-        fake_logits = self.discriminator(self.generator(z, training=True), training=True)
-        if self.generator_loss_type == "minimax":
-            return ops.mean(-ops.softplus(fake_logits))  # log(1 - D(G(z)))
-        return ops.mean(ops.softplus(-fake_logits))  # -log D(G(z))
+    # -- the objectives ----------------------------------------------------------------------
+
+    def discriminator_objective(self, real, fake, labels, training=True):
+        """The discriminator's loss on a real and a generated minibatch, with its logs."""
+        real_scores, real_classes = self.discriminate(real, labels, training)
+        fake_scores, fake_classes = self.discriminate(fake, labels, training)
+        loss = ops.mean(self.adversarial_loss.discriminator(real_scores, fake_scores))
+        logs = {}
+        if self.auxiliary_classifier:
+            real_class_loss = ops.mean(losses.class_cross_entropy(labels, real_classes))
+            fake_class_loss = ops.mean(losses.class_cross_entropy(labels, fake_classes))
+            loss = loss + self.class_loss_weight * (real_class_loss + fake_class_loss)
+            logs["class_loss"] = real_class_loss
+        for regularizer in self.regularizers:
+            penalty = regularizer.penalty(lambda x: self.discriminate(x, labels, training)[0], real, fake, self.noise)
+            if penalty is not None:
+                loss = loss + penalty
+                logs[regularizer.name] = penalty
+        return loss, logs
+
+    def generator_objective(self, z, labels, training=True):
+        fake = self.generator(self._with_labels(z, labels), training=training)
+        fake_scores, fake_classes = self.discriminate(fake, labels, training)
+        loss = ops.mean(self.adversarial_loss.generator(fake_scores))
+        if self.auxiliary_classifier:
+            loss = loss + self.class_loss_weight * ops.mean(losses.class_cross_entropy(labels, fake_classes))
+        return loss
+
+    def real_minibatches(self, real, labels):
+        """The k real minibatches (with their labels) of one train step: consecutive slices of
+        batch // k examples. A batch of fewer than k examples (an epoch's last, partial batch)
+        gives minibatches of one example, taken in turn."""
+        k = self.discriminator_steps
+        if not self.fresh_real_batches:
+            return [(real, labels)] * k
+        batch = ops.shape(real)[0]  # an int, or a tensor where TensorFlow traces a dynamic batch size
+        size = max(batch // k, 1) if isinstance(batch, int) else ops.maximum(batch // k, 1)
+        minibatches = []
+        for i in range(k):
+            rows = (ops.arange(size) + i * size) % batch
+            minibatches.append((ops.take(real, rows, axis=0), None if labels is None else ops.take(labels, rows, axis=0)))
+        return minibatches
 
     def train_step(self, data):
-        real = unpack_inputs(data)
-        check_batch_shape(real, self.data_shape, type(self).__name__)
-        batch_size = ops.shape(real)[0]
-        for _ in range(self.discriminator_steps):
-            z = self.sample_latent(batch_size)
-            d_loss, extra_logs = self.minimize(
-                lambda: self.discriminator_loss(real, z),
+        """Algorithm 1 (Goodfellow et al. 2014): k discriminator steps, each on its own real
+        minibatch and fresh noise, then one generator step."""
+        real, labels, sample_weight = self.unpack(data)
+        if sample_weight is not None:
+            raise ValueError(f"{self.name} does not use sample_weight: a GAN matches the data's distribution; resample the data instead.")
+        for real_batch, batch_labels in self.real_minibatches(real, labels):
+            z = self.sample_latent(ops.shape(real_batch)[0])
+            fake = ops.stop_gradient(self.generator(self._with_labels(z, batch_labels), training=True))
+            d_loss, logs = self.minimize(
+                lambda: self.discriminator_objective(real_batch, fake, batch_labels),
                 self.discriminator.trainable_variables,
                 self.discriminator_optimizer,
             )
-        z = self.sample_latent(batch_size)
+            for regularizer in self.regularizers:
+                regularizer.after_update(self.discriminator)
+        z = self.sample_latent(ops.shape(real_batch)[0])
         g_loss, _ = self.minimize(
-            lambda: (self.generator_loss(z), None),
+            lambda: (self.generator_objective(z, batch_labels), None),
             self.generator.trainable_variables,
             self.generator_optimizer,
         )
-        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **extra_logs)
+        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **logs)
+
+    def test_step(self, data):
+        """Both networks' losses on held-out data, without updates."""
+        real, labels, _ = self.unpack(data)
+        z = self.sample_latent(ops.shape(real)[0])
+        fake = self.generator(self._with_labels(z, labels), training=False)
+        d_loss, logs = self.discriminator_objective(real, fake, labels, training=False)
+        g_loss = self.generator_objective(z, labels, training=False)
+        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **logs)
 
     def get_config(self):
         return {
             **super().get_config(),
             "generator": keras.saving.serialize_keras_object(self.generator),
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "latent_dim": self.latent_dim,
+            "loss": self.adversarial_loss_name,
+            "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
             "discriminator_steps": self.discriminator_steps,
-            "generator_loss": self.generator_loss_type,
-            "seed": self.seed,
+            "fresh_real_batches": self.fresh_real_batches,
+            "class_loss_weight": self.class_loss_weight,
         }
 
     @classmethod
@@ -160,62 +241,163 @@ class GAN(GenerativeModel):
         config = dict(config)
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
+        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
         return cls(**config)
 
 
-@register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
-def gan(
-    data_shape=(28, 28, 1),
-    latent_dim=64,
-    hidden_units=(256, 256),
-    discriminator_steps=1,
-    generator_loss="non-saturating",
-    learning_rate=2e-4,
-    beta_1=0.5,
-    seed=None,
-):
+def _require(model, regularizer_type, what):
+    if not any(isinstance(r, regularizer_type) for r in model.regularizers):
+        raise ValueError(f"{type(model).__name__} is defined by {what}: pass a {regularizer_type.__name__} in regularizers.")
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class WGAN(GAN):
+    """WGAN (Arjovsky et al. 2017, Algorithm 1): the Wasserstein loss, every critic weight clipped
+    to [-c, c] (c = 0.01) after each update, n_critic = 5, RMSProp(5e-5)."""
+
+    def __init__(self, generator, discriminator, loss="wasserstein", regularizers=None, discriminator_steps=5, **kwargs):
+        regularizers = [WeightClipping(0.01)] if regularizers is None else regularizers
+        super().__init__(generator, discriminator, loss, regularizers, discriminator_steps, **kwargs)
+        _require(self, WeightClipping, "weight clipping")
+
+    def default_optimizers(self):
+        return {role: keras.optimizers.RMSprop(5e-5) for role in self.optimizer_roles}
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class WGANGP(GAN):
+    """WGAN-GP (Gulrajani et al. 2017, Algorithm 1): the Wasserstein loss with the gradient penalty
+    (lambda = 10), n_critic = 5, Adam(1e-4, beta_1=0, beta_2=0.9), no batch norm in the critic."""
+
+    def __init__(self, generator, discriminator, loss="wasserstein", regularizers=None, discriminator_steps=5, **kwargs):
+        regularizers = [GradientPenalty(10.0)] if regularizers is None else regularizers
+        super().__init__(generator, discriminator, loss, regularizers, discriminator_steps, **kwargs)
+        _require(self, GradientPenalty, "the gradient penalty")
+
+    def default_optimizers(self):
+        return {role: keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9) for role in self.optimizer_roles}
+
+
+@keras.saving.register_keras_serializable(package="keras_gen")
+class SNGAN(GAN):
+    """SN-GAN (Miyato et al. 2018): a spectrally normalised discriminator, the hinge loss, one D
+    step per G step, Adam(2e-4, beta_1=0.5, beta_2=0.999) (the paper's setting C)."""
+
+    def __init__(self, generator, discriminator, loss="hinge", regularizers=None, discriminator_steps=1, **kwargs):
+        regularizers = [SpectralNorm()] if regularizers is None else regularizers
+        super().__init__(generator, discriminator, loss, regularizers, discriminator_steps, **kwargs)
+        _require(self, SpectralNorm, "spectral normalisation")
+
+    def default_optimizers(self):
+        return {role: keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.999) for role in self.optimizer_roles}
+
+
+# -- zoo entries ------------------------------------------------------------------------------
+
+
+def gan_networks(data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, num_classes, conditioning):
+    """(generator, discriminator): DCGAN convolutions for images (or MLPs when `width` is None),
+    MLPs for vectors."""
     data_shape = networks.check_data_shape(data_shape)
-    model = GAN(
-        networks.mlp_generator(latent_dim, data_shape, hidden_units),
-        networks.mlp_discriminator(data_shape, hidden_units),
-        latent_dim=latent_dim,
-        discriminator_steps=discriminator_steps,
-        generator_loss=generator_loss,
-        seed=seed,
-        name="gan",
+    latent_dim = checks.integer("latent_dim", latent_dim, minimum=1)
+    labels = {"num_classes": num_classes, "conditioning": conditioning}
+    if networks.is_image_shape(data_shape) and width is not None:
+        width = checks.integer("width", width, minimum=1)
+        return (
+            networks.conv_generator(latent_dim, data_shape, width, num_classes=num_classes),
+            networks.conv_discriminator(data_shape, width, normalization, spectral_norm, **labels),
+        )
+    hidden_units = checks.integers("hidden_units", hidden_units)
+    return (
+        networks.mlp_generator(latent_dim, data_shape, hidden_units, num_classes=num_classes),
+        networks.mlp_discriminator(data_shape, hidden_units, spectral_norm, **labels),
     )
-    model.compile(
-        generator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+
+
+def build_gan(model_class, name, optimizer, *, data_shape, latent_dim, width, hidden_units, normalization="batch",
+              spectral_norm=False, num_classes=None, conditioning="concat", **model_options):
+    """A compiled `model_class` with `gan_networks`; `model_options` go to the model."""
+    generator, discriminator = gan_networks(
+        data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, num_classes, conditioning
     )
+    model = model_class(generator, discriminator, num_classes=num_classes, name=name, **model_options)
+    model.compile(optimizer=optimizer)
     return model
+
+
+def _adam(learning_rate, beta_1, beta_2=0.999):
+    learning_rate = checks.number("learning_rate", learning_rate, exclusive_minimum=0.0)
+    return keras.optimizers.Adam(learning_rate, beta_1=checks.number("beta_1", beta_1, minimum=0.0), beta_2=beta_2)
+
+
+@register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
+def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discriminator_steps=1, loss="non-saturating",
+        num_classes=None, learning_rate=2e-4, beta_1=0.5, seed=None):
+    return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
+                     hidden_units=hidden_units, num_classes=num_classes, loss=loss,
+                     discriminator_steps=discriminator_steps, seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(2e-4, 0.5).")
-def dcgan(
-    data_shape=(28, 28, 1),
-    latent_dim=100,
-    width=64,
-    discriminator_steps=1,
-    generator_loss="non-saturating",
-    learning_rate=2e-4,
-    beta_1=0.5,
-    seed=None,
-):
-    data_shape = networks.check_data_shape(data_shape)
-    if not networks.is_image_shape(data_shape):
+def dcgan(data_shape=(28, 28, 1), latent_dim=100, width=64, discriminator_steps=1, loss="non-saturating",
+          num_classes=None, learning_rate=2e-4, beta_1=0.5, seed=None):
+    if not networks.is_image_shape(networks.check_data_shape(data_shape)):
         raise ValueError(f"dcgan is convolutional and needs image data (H, W, C); for vectors use 'gan'. Got {data_shape}.")
-    model = GAN(
-        networks.conv_generator(latent_dim, data_shape, width),
-        networks.conv_discriminator(data_shape, width, normalization="batch"),
-        latent_dim=latent_dim,
-        discriminator_steps=discriminator_steps,
-        generator_loss=generator_loss,
-        seed=seed,
-        name="dcgan",
-    )
-    model.compile(
-        generator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-        discriminator_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
-    )
-    return model
+    return build_gan(GAN, "dcgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
+                     width=width, hidden_units=None, num_classes=num_classes, loss=loss,
+                     discriminator_steps=discriminator_steps, seed=seed)
+
+
+@register("wgan", "WGAN (Arjovsky et al. 2017): critic with weight clipping c=0.01, RMSProp(5e-5), n_critic=5.")
+def wgan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5, clip_value=0.01,
+         num_classes=None, learning_rate=5e-5, seed=None):
+    """DCGAN nets with batch norm in the critic (as in the paper) for images, MLPs for vectors."""
+    optimizer = keras.optimizers.RMSprop(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0))
+    return build_gan(WGAN, "wgan", optimizer, data_shape=data_shape, latent_dim=latent_dim, width=width,
+                     hidden_units=hidden_units, num_classes=num_classes, regularizers=[WeightClipping(clip_value)],
+                     discriminator_steps=n_critic, seed=seed)
+
+
+@register("wgan-gp", "WGAN-GP (Gulrajani et al. 2017): gradient penalty lambda=10, Adam(1e-4, 0, 0.9), n_critic=5.")
+def wgan_gp(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5,
+            gradient_penalty_weight=10.0, normalization="layer", num_classes=None, conditioning="concat",
+            learning_rate=1e-4, beta_1=0.0, beta_2=0.9, seed=None):
+    """Layer norm (or none) in the critic, never batch norm, which would couple the per-example
+    penalty across the batch. With num_classes, a conditional WGAN-GP."""
+    return build_gan(WGANGP, "wgan_gp", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
+                     latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization=normalization,
+                     num_classes=num_classes, conditioning=conditioning,
+                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, seed=seed)
+
+
+@register("sngan", "SN-GAN (Miyato et al. 2018): spectral norm on every D layer, hinge loss, Adam(2e-4, 0.5, 0.999).")
+def sngan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), discriminator_steps=1,
+          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, seed=None):
+    """No other normalisation in the discriminator; conditional models use the projection
+    discriminator by default (Miyato & Koyama 2018)."""
+    return build_gan(SNGAN, "sngan", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
+                     latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization="none",
+                     spectral_norm=True, num_classes=num_classes, conditioning=conditioning,
+                     discriminator_steps=discriminator_steps, seed=seed)
+
+
+@register("cgan", "Conditional GAN (Mirza & Osindero 2014): label given to G and D ('concat' or 'projection').")
+def cgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
+         conditioning="concat", loss="non-saturating", learning_rate=2e-4, beta_1=0.5, seed=None):
+    """DCGAN nets for images, MLPs for vectors; conditioning="projection" gives the projection
+    discriminator of Miyato & Koyama (2018)."""
+    if conditioning == "auxiliary":
+        raise ValueError("cgan's discriminator sees the label; for an auxiliary classifier use the 'acgan' entry.")
+    return build_gan(GAN, "cgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
+                     width=width, hidden_units=hidden_units, num_classes=num_classes, conditioning=conditioning,
+                     loss=loss, seed=seed)
+
+
+@register("acgan", "AC-GAN (Odena et al. 2017): label given to G, D also predicts the class; DCGAN nets for images.")
+def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
+          loss="non-saturating", spectral_norm=False, learning_rate=2e-4, beta_1=0.5, seed=None):
+    """loss="hinge" with spectral_norm=True gives the AC-GAN variant of Miyato et al.'s recipe."""
+    return build_gan(GAN, "acgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
+                     width=width, hidden_units=hidden_units, normalization="none" if spectral_norm else "batch",
+                     spectral_norm=spectral_norm, num_classes=num_classes, conditioning="auxiliary", loss=loss,
+                     regularizers=[SpectralNorm()] if spectral_norm else [], seed=seed)

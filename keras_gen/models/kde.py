@@ -17,6 +17,7 @@ import numpy as np
 
 from keras_gen import density
 from keras_gen.models.base import GenerativeModel
+from keras_gen.models.capabilities import ExactLikelihood, Sampler
 from keras_gen.zoo import register
 
 
@@ -36,7 +37,7 @@ def collect_examples(data):
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
-class KDE(GenerativeModel):
+class KDE(ExactLikelihood, Sampler, GenerativeModel):
     """Gaussian kernel density of the training data.
 
     Args:
@@ -47,12 +48,15 @@ class KDE(GenerativeModel):
         validation_fraction: the share of the data `fit` holds out to choose sigma when it is not
             given `validation_data`. After the choice, all of the data becomes the model.
         seed: seed of that held-out split.
+
+    It is unconditional; its exact `log_prob` is NumPy, so it is not exported for serving.
     """
 
     loss_names = ()
 
     def __init__(self, bandwidth=None, bandwidths=None, validation_fraction=0.1, seed=0, **kwargs):
-        super().__init__(**kwargs)
+        kwargs.pop("num_classes", None)
+        super().__init__(seed=seed, **kwargs)
         if bandwidth is not None and not bandwidth > 0:
             raise ValueError(f"bandwidth must be positive or None (chosen on held-out data); got {bandwidth!r}.")
         if not 0.0 < validation_fraction < 1.0:
@@ -60,7 +64,6 @@ class KDE(GenerativeModel):
         self.bandwidth = None if bandwidth is None else float(bandwidth)
         self.bandwidths = None if bandwidths is None else [float(s) for s in bandwidths]
         self.validation_fraction = float(validation_fraction)
-        self.seed = seed
         self.sigma = self.bandwidth
         self.centers = None
         self.built = True
@@ -115,13 +118,16 @@ class KDE(GenerativeModel):
             )
         return density.log_density(flat, centers, self.sigma, batch_size)
 
-    def sample(self, n, seed=None):
-        """`n` draws from the mixture (a random training example plus N(0, sigma^2 I) noise) as
-        float32. Images are clipped to [-1, 1], the range of the data; vectors are not clipped."""
+    def sample(self, n, *, labels=None, seed=None, batch_size=256):
         self._check_fitted()
+        return super().sample(n, labels=labels, seed=seed, batch_size=batch_size)
+
+    def draw(self, n, labels, seed, batch_size):
+        """Draws from the mixture (a random training example plus N(0, sigma^2 I) noise). Images
+        are clipped to [-1, 1], the range of the data; vectors are not clipped."""
         rng = np.random.default_rng(seed)
-        picks = rng.integers(len(self.centers), size=int(n))
-        samples = self.centers[picks] + self.sigma * rng.standard_normal((int(n), *self.data_shape))
+        picks = rng.integers(len(self.centers), size=n)
+        samples = self.centers[picks] + self.sigma * rng.standard_normal((n, *self.data_shape))
         if len(self.data_shape) == 3:
             samples = np.clip(samples, -1.0, 1.0)
         return samples.astype(np.float32)
@@ -148,7 +154,6 @@ class KDE(GenerativeModel):
             "bandwidth": self.bandwidth,
             "bandwidths": self.bandwidths,
             "validation_fraction": self.validation_fraction,
-            "seed": self.seed,
         }
 
 

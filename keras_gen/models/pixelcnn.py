@@ -8,122 +8,26 @@ in every layer makes either class-conditional.
 """
 
 import keras
-import numpy as np
-from keras import layers, ops
+from keras import layers
 
-from keras_gen.models.autoencoder import check_choice
-from keras_gen.models.autoregressive import LEVELS, AutoregressiveModel
+from keras_gen import checks
+from keras_gen.layers import GatedActivation, MaskedConv2D
+from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_head
 from keras_gen.zoo import register
-
-MASK_TYPES = ("A", "B", "vertical_A", "vertical_B", "horizontal_A", "horizontal_B")
-
-
-def causal_mask(kernel_size, mask_type):
-    """The (kh, kw) 0/1 mask of a causal convolution with odd `kernel_size` k, centre c = k // 2.
-
-    "A": rows above the centre, and the centre row left of the centre (the first layer: a pixel
-    never sees itself). "B": as "A" plus the centre (later layers, whose input at the centre only
-    holds earlier pixels). "vertical_A"/"vertical_B": (k, k), rows above the centre / and the
-    centre row, every column (the vertical stack of the gated PixelCNN, which sees only rows above
-    the output pixel). "horizontal_A"/"horizontal_B": (1, k), left of the centre / and the centre.
-    """
-    check_choice("mask_type", mask_type, MASK_TYPES)
-    if kernel_size % 2 != 1:
-        raise ValueError(f"Causal convolutions need an odd kernel_size; got {kernel_size}.")
-    k, c = kernel_size, kernel_size // 2
-    if mask_type.startswith("horizontal"):
-        mask = np.zeros((1, k), np.float32)
-        mask[0, : c + (mask_type == "horizontal_B")] = 1.0
-        return mask
-    mask = np.zeros((k, k), np.float32)
-    if mask_type.startswith("vertical"):
-        mask[: c + (mask_type == "vertical_B")] = 1.0
-        return mask
-    mask[:c] = 1.0
-    mask[c, : c + (mask_type == "B")] = 1.0
-    return mask
-
-
-@keras.saving.register_keras_serializable(package="keras_gen")
-class MaskedConv2D(layers.Layer):
-    """A stride-1 "same" convolution whose kernel is multiplied by a causal mask in `call()`.
-
-    The mask is applied functionally (kernel * mask) rather than written into the variable, so it
-    holds on every backend and after every optimizer step. See `causal_mask` for the types.
-    """
-
-    def __init__(self, filters, kernel_size, mask_type, use_bias=True, **kwargs):
-        super().__init__(**kwargs)
-        self.filters = int(filters)
-        self.kernel_size = int(kernel_size)
-        self.mask_type = mask_type
-        self.use_bias = use_bias
-        self.mask = causal_mask(self.kernel_size, mask_type)
-
-    def build(self, input_shape):
-        kh, kw = self.mask.shape
-        self.kernel = self.add_weight(
-            name="kernel", shape=(kh, kw, input_shape[-1], self.filters), initializer="glorot_uniform"
-        )
-        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros") if self.use_bias else None
-
-    def call(self, x):
-        kernel = self.kernel * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=self.kernel.dtype)
-        y = ops.conv(x, kernel, strides=1, padding="same")
-        return y + self.bias if self.use_bias else y
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.filters)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "mask_type": self.mask_type,
-            "use_bias": self.use_bias,
-        }
-
-
-@keras.saving.register_keras_serializable(package="keras_gen")
-class GatedActivation(layers.Layer):
-    """tanh(a) * sigmoid(b) for the two halves [a, b] of the channels (gated PixelCNN)."""
-
-    def call(self, x):
-        a, b = ops.split(x, 2, axis=-1)
-        return ops.tanh(a) * ops.sigmoid(b)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], input_shape[-1] // 2)
-
-
-def _label_bias(label, channels):
-    """A per-layer, per-channel bias from the one-hot label (class-conditional PixelCNN)."""
-    return layers.Reshape((1, 1, channels))(layers.Dense(channels, use_bias=False)(label))
-
-
-def _output_head(h, data_shape, filters, distribution):
-    channels = data_shape[-1]
-    h = layers.Conv2D(filters, 1, activation="relu")(layers.ReLU()(h))
-    if distribution == "categorical":
-        logits = layers.Conv2D(channels * LEVELS, 1)(h)
-        return layers.Reshape((*data_shape, LEVELS))(logits)
-    return layers.Conv2D(channels, 1)(h)
 
 
 def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_size, distribution, num_classes):
     """PixelCNN: a mask-A convolution, then residual blocks of ReLU, mask-B convolution, ReLU and a
     1x1 convolution. It has the blind spot of stacked masked convolutions (upper right)."""
-    images = keras.Input(data_shape, name="images")
-    label = keras.Input((num_classes,), name="label") if num_classes else None
+    images, labels = network_inputs(data_shape, num_classes)
     h = MaskedConv2D(filters, first_kernel_size, "A", name="conv_A")(images)
     for i in range(num_layers):
         r = MaskedConv2D(filters, kernel_size, "B", name=f"conv_B_{i}")(layers.ReLU()(h))
-        if label is not None:
-            r = r + _label_bias(label, filters)
+        if labels is not None:
+            r = r + label_bias(labels, num_classes, filters)
         h = h + layers.Conv2D(filters, 1)(layers.ReLU()(r))
-    logits = _output_head(h, data_shape, filters, distribution)
-    return keras.Model([images, label] if label is not None else images, logits, name="pixelcnn")
+    logits = output_head(h, data_shape, filters, distribution)
+    return keras.Model(images if labels is None else [images, labels], logits, name="pixelcnn")
 
 
 def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distribution, num_classes):
@@ -131,8 +35,7 @@ def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distrib
     horizontal stack (the pixel's row, left of it), gated activations tanh * sigmoid, the vertical
     stack feeding the horizontal one through 1x1 convolutions, residual connections on the
     horizontal stack. Together the stacks see every earlier pixel in reach: no blind spot."""
-    images = keras.Input(data_shape, name="images")
-    label = keras.Input((num_classes,), name="label") if num_classes else None
+    images, labels = network_inputs(data_shape, num_classes)
     v, h = images, None
     for i in range(num_layers):
         kind = "A" if i == 0 else "B"
@@ -141,14 +44,14 @@ def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distrib
             images if h is None else h
         )
         h_pre = h_pre + layers.Conv2D(2 * filters, 1, name=f"vertical_to_horizontal_{i}")(v_pre)
-        if label is not None:
-            v_pre = v_pre + _label_bias(label, 2 * filters)
-            h_pre = h_pre + _label_bias(label, 2 * filters)
+        if labels is not None:
+            v_pre = v_pre + label_bias(labels, num_classes, 2 * filters)
+            h_pre = h_pre + label_bias(labels, num_classes, 2 * filters)
         v = GatedActivation()(v_pre)
         update = layers.Conv2D(filters, 1)(GatedActivation()(h_pre))
         h = update if h is None else h + update
-    logits = _output_head(h, data_shape, filters, distribution)
-    return keras.Model([images, label] if label is not None else images, logits, name="gated_pixelcnn")
+    logits = output_head(h, data_shape, filters, distribution)
+    return keras.Model(images if labels is None else [images, labels], logits, name="gated_pixelcnn")
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -182,11 +85,12 @@ class PixelCNN(AutoregressiveModel):
         num_classes=None,
         **kwargs,
     ):
-        super().__init__(data_shape, distribution, **kwargs)
+        super().__init__(data_shape, distribution, num_classes=num_classes, **kwargs)
         self.gated = bool(gated)
-        self.filters, self.num_layers = int(filters), int(num_layers)
-        self.kernel_size, self.first_kernel_size = int(kernel_size), int(first_kernel_size)
-        self.num_classes = None if num_classes is None else int(num_classes)
+        self.filters = checks.integer("filters", filters, minimum=1)
+        self.num_layers = checks.integer("num_layers", num_layers, minimum=1)
+        self.kernel_size = checks.odd_kernel_size("kernel_size", kernel_size)
+        self.first_kernel_size = checks.odd_kernel_size("first_kernel_size", first_kernel_size)
         if self.gated:
             self.network = gated_pixelcnn_network(
                 self.data_shape, self.filters, self.num_layers, self.kernel_size, self.distribution, self.num_classes
@@ -211,12 +115,11 @@ class PixelCNN(AutoregressiveModel):
             "num_layers": self.num_layers,
             "kernel_size": self.kernel_size,
             "first_kernel_size": self.first_kernel_size,
-            "num_classes": self.num_classes,
         }
 
 
 def _compiled(model, learning_rate):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    model.compile(optimizer=keras.optimizers.Adam(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0)))
     return model
 
 

@@ -17,93 +17,31 @@ likelihood, training and sampling are `AutoregressiveModel`'s.
 """
 
 import keras
-import numpy as np
-from keras import layers, ops
+from keras import layers
 
-from keras_gen.models.autoregressive import LEVELS, AutoregressiveModel
-from keras_gen.models.pixelcnn import MaskedConv2D, causal_mask
+from keras_gen import checks
+from keras_gen.layers import MaskedConv2D, RowLSTM
+from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_head
 from keras_gen.zoo import register
 
 
-def _check_odd(name, value):
-    value = int(value)
-    if value < 1 or value % 2 != 1:
-        raise ValueError(f"{name} must be an odd positive kernel size (e.g. 3 or 7); got {value}.")
-    return value
-
-
-@keras.saving.register_keras_serializable(package="keras_gen")
-class RowLSTM(layers.Layer):
-    """Row LSTM layer (van den Oord et al. 2016, §3.1) with `units` hidden units per pixel.
-
-    Input (B, H, W, C) to output (B, H, W, units). The input-to-state convolution is 1 x
-    `kernel_size` with mask B (the pixel and the pixels left of it); the state-to-state
-    convolution is a 1-D convolution of width `kernel_size` over the previous row's hidden state.
-    The recurrence is a Python loop over the fixed number of rows (unrolled when compiled), so it
-    trains by backpropagation through rows on every backend.
-    """
-
-    def __init__(self, units, kernel_size=3, **kwargs):
-        super().__init__(**kwargs)
-        self.units = int(units)
-        self.kernel_size = _check_odd("kernel_size", kernel_size)
-        self.input_mask = causal_mask(self.kernel_size, "horizontal_B")[:, :, None, None]
-
-    def build(self, input_shape):
-        k, gates = self.kernel_size, 4 * self.units
-        self.input_kernel = self.add_weight(
-            name="input_kernel", shape=(1, k, input_shape[-1], gates), initializer="glorot_uniform"
-        )
-        self.state_kernel = self.add_weight(name="state_kernel", shape=(k, self.units, gates), initializer="orthogonal")
-        self.bias = self.add_weight(name="bias", shape=(gates,), initializer="zeros")
-        forget_bias = np.zeros(gates, np.float32)
-        forget_bias[self.units : 2 * self.units] = 1.0  # gate order [o, f, i, g]; forget gates start open
-        self.bias.assign(forget_bias)
-
-    def call(self, x):
-        input_kernel = self.input_kernel * ops.convert_to_tensor(self.input_mask, dtype=self.input_kernel.dtype)
-        input_gates = ops.conv(x, input_kernel, strides=1, padding="same") + self.bias
-        hidden = ops.zeros_like(input_gates[:, 0, :, : self.units])
-        cell = hidden
-        k, width, center = self.kernel_size, x.shape[2], self.kernel_size // 2
-        state_kernel = ops.reshape(self.state_kernel, (k * self.units, 4 * self.units))
-        rows = []
-        for row in range(x.shape[1]):
-            # The 1-D "same" convolution over the row above as one matrix product on its k shifts
-            # (faster than a tiny conv1d per row, notably on PyTorch's CPU kernels).
-            padded = ops.pad(hidden, [[0, 0], [center, center], [0, 0]])
-            shifts = ops.concatenate([padded[:, d : d + width] for d in range(k)], axis=-1)
-            gates = input_gates[:, row] + ops.matmul(shifts, state_kernel)
-            output_gate, forget_gate, input_gate, candidate = ops.split(gates, 4, axis=-1)
-            cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(input_gate) * ops.tanh(candidate)
-            hidden = ops.sigmoid(output_gate) * ops.tanh(cell)
-            rows.append(hidden)
-        return ops.stack(rows, axis=1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.units)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "kernel_size": self.kernel_size}
-
-
-def row_lstm_network(data_shape, hidden_units, num_layers, kernel_size, first_kernel_size, head_filters, distribution):
+def row_lstm_network(
+    data_shape, hidden_units, num_layers, kernel_size, first_kernel_size, head_filters, distribution, num_classes=None
+):
     """The Row LSTM network of the paper's Table 4: a mask-A convolution to 2h features, then
     `num_layers` residual blocks (Row LSTM with h units, 1x1 convolution back to 2h, added to the
-    block's input), then ReLU, a 1x1 convolution with ReLU and 1x1 output logits."""
-    images = keras.Input(data_shape, name="images")
+    block's input), then ReLU, a 1x1 convolution with ReLU and 1x1 output logits. With
+    `num_classes`, a label-dependent bias enters every block, as in the conditional PixelCNN."""
+    images, labels = network_inputs(data_shape, num_classes)
     h = MaskedConv2D(2 * hidden_units, first_kernel_size, "A", name="conv_A")(images)
     for i in range(num_layers):
         state = RowLSTM(hidden_units, kernel_size, name=f"row_lstm_{i}")(h)
-        h = h + layers.Conv2D(2 * hidden_units, 1, name=f"residual_{i}")(state)
-    h = layers.Conv2D(head_filters, 1, activation="relu", name="head")(layers.ReLU()(h))
-    channels = data_shape[-1]
-    if distribution == "categorical":
-        logits = layers.Conv2D(channels * LEVELS, 1, name="logits")(h)
-        logits = layers.Reshape((*data_shape, LEVELS))(logits)
-    else:
-        logits = layers.Conv2D(channels, 1, name="logits")(h)
-    return keras.Model(images, logits, name="row_lstm")
+        update = layers.Conv2D(2 * hidden_units, 1, name=f"residual_{i}")(state)
+        if labels is not None:
+            update = update + label_bias(labels, num_classes, 2 * hidden_units)
+        h = h + update
+    logits = output_head(h, data_shape, head_filters, distribution)
+    return keras.Model(images if labels is None else [images, labels], logits, name="row_lstm")
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -119,6 +57,8 @@ class PixelRNN(AutoregressiveModel):
         kernel_size: k of the input-to-state and state-to-state convolutions (3 in the paper).
         first_kernel_size: the first mask-A convolution (7 in the paper).
         head_filters: width of the 1x1 output head.
+        num_classes: when set, class-conditional: a label-dependent bias in every block, and
+            training data must be `(images, labels)`.
 
     Calling the model on images returns per-pixel logits: (B, H, W, C, 256) for "categorical",
     (B, H, W, C) for "bernoulli".
@@ -133,16 +73,15 @@ class PixelRNN(AutoregressiveModel):
         kernel_size=3,
         first_kernel_size=7,
         head_filters=64,
+        num_classes=None,
         **kwargs,
     ):
-        super().__init__(data_shape, distribution, **kwargs)
-        self.hidden_units, self.num_layers, self.head_filters = int(hidden_units), int(num_layers), int(head_filters)
-        if self.hidden_units < 1 or self.num_layers < 1 or self.head_filters < 1:
-            raise ValueError(
-                f"hidden_units, num_layers and head_filters must be positive; got {hidden_units}, {num_layers}, {head_filters}."
-            )
-        self.kernel_size = _check_odd("kernel_size", kernel_size)
-        self.first_kernel_size = _check_odd("first_kernel_size", first_kernel_size)
+        super().__init__(data_shape, distribution, num_classes=num_classes, **kwargs)
+        self.hidden_units = checks.integer("hidden_units", hidden_units, minimum=1)
+        self.num_layers = checks.integer("num_layers", num_layers, minimum=1)
+        self.head_filters = checks.integer("head_filters", head_filters, minimum=1)
+        self.kernel_size = checks.odd_kernel_size("kernel_size", kernel_size)
+        self.first_kernel_size = checks.odd_kernel_size("first_kernel_size", first_kernel_size)
         self.network = row_lstm_network(
             self.data_shape,
             self.hidden_units,
@@ -151,6 +90,7 @@ class PixelRNN(AutoregressiveModel):
             self.first_kernel_size,
             self.head_filters,
             self.distribution,
+            self.num_classes,
         )
         self.built = True
 
@@ -174,10 +114,12 @@ def pixelrnn(
     kernel_size=3,
     first_kernel_size=7,
     head_filters=64,
+    num_classes=None,
     learning_rate=1e-3,
 ):
     model = PixelRNN(
-        data_shape, distribution, hidden_units, num_layers, kernel_size, first_kernel_size, head_filters, name="pixelrnn"
+        data_shape, distribution, hidden_units, num_layers, kernel_size, first_kernel_size, head_filters, num_classes,
+        name="pixelrnn",
     )
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    model.compile(optimizer=keras.optimizers.Adam(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0)))
     return model

@@ -141,8 +141,8 @@ def cmd_sample(args):
     model = keras.models.load_model(args.model)
     if not isinstance(model, Sampler):
         raise SystemExit(
-            f"{type(model).__name__} cannot sample: it has no prior over its codes. Sample from a VAE, GAN, "
-            f"PixelCNN or KDE, or reconstruct data with this model."
+            f"{type(model).__name__} cannot sample: it has no prior over its codes. Sample from a vae, gan, "
+            f"pixelcnn or kde entry, or reconstruct data with this model."
         )
     samples, per_row = callbacks.sample_for_grid(model, args.n, args.seed)  # conditional: a class per row
     images.save_grid(samples, args.out, nrow=per_row)

@@ -48,13 +48,13 @@ ENTRIES = {
 }
 # signature -> (model method, inputs it takes)
 SIGNATURES = {
-    "dcgan": {"serving_default": ("generate", ("z",))},
-    "cgan": {"serving_default": ("generate", ("z", "label"))},
-    "cvae": {"encode": ("encode", ("images", "label")), "decode": ("decode", ("z", "label")),
-             "reconstruct": ("reconstruct", ("images", "label")), "serving_default": ("decode", ("z", "label"))},
-    "autoencoder": {"encode": ("encode", ("images",)), "decode": ("decode", ("z",)),
-                    "reconstruct": ("reconstruct", ("images",)), "serving_default": ("decode", ("z",))},
-    "pixelcnn": {"log_prob": ("log_prob", ("images",)), "serving_default": ("log_prob", ("images",))},
+    "dcgan": {"generate": ("generate", ("z",)), "serving_default": ("generate", ("z",))},
+    "cgan": {"generate": ("generate", ("z", "labels")), "serving_default": ("generate", ("z", "labels"))},
+    "cvae": {"encode": ("encode", ("images", "labels")), "generate": ("generate", ("z", "labels")),
+             "reconstruct": ("reconstruct", ("images", "labels")), "serving_default": ("generate", ("z", "labels"))},
+    "autoencoder": {"encode": ("encode", ("images",)), "generate": ("generate", ("z",)),
+                    "reconstruct": ("reconstruct", ("images",)), "serving_default": ("generate", ("z",))},
+    "pixelcnn": {"log_prob": ("log_prob_graph", ("images",)), "serving_default": ("log_prob_graph", ("images",))},
 }
 
 
@@ -79,7 +79,7 @@ def served(tmp_path_factory):
     rng = np.random.default_rng(0)
     images = (rng.integers(0, 256, (32, *SHAPE)) / 127.5 - 1).astype("float32")  # on a PixelCNN's grid
     labels = rng.integers(0, 3, 32).astype("int32")
-    inputs = {"z": rng.normal(size=(3, 4)).astype("float32"), "images": images[:3], "label": labels[:3]}
+    inputs = {"z": rng.normal(size=(3, 4)).astype("float32"), "images": images[:3], "labels": labels[:3]}
     requests, expected = [], {}
     for name, options in ENTRIES.items():
         model = zoo.build(name, data_shape=SHAPE, **options)
@@ -104,7 +104,7 @@ def test_signature_serves_the_models_outputs(served, entry, signature):
     expected, response = served[entry, signature]
     assert response["signatures"] == sorted(SIGNATURES[entry])
     for name, (dtype, shape) in response["inputs"].items():
-        assert (dtype, shape) == {"z": ("float32", [None, 4]), "label": ("int32", [None]),
+        assert (dtype, shape) == {"z": ("float32", [None, 4]), "labels": ("int32", [None]),
                                   "images": ("float32", [None, *SHAPE])}[name]
     for key, value in expected.items():
         dtype, served_value = response["outputs"][key]

@@ -40,6 +40,7 @@ class Autoencoder(Encoder, LatentDecoder, GenerativeModel):
     """
 
     loss_names = ("loss",)
+    network_names = ("encoder", "decoder")
 
     def __init__(self, encoder, decoder, loss="mse", **kwargs):
         super().__init__(**kwargs)
@@ -104,19 +105,7 @@ class Autoencoder(Encoder, LatentDecoder, GenerativeModel):
     def get_config(self):
         config = super().get_config()
         config.pop("num_classes")
-        return {
-            **config,
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "loss": self.reconstruction_loss,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return {**config, "loss": self.reconstruction_loss}
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -212,18 +201,8 @@ def conv_autoencoder(data_shape=(28, 28, 1), code_dim=32, width=32, loss="mse", 
 
 
 @register("denoising-autoencoder", "Denoising autoencoder (Vincent et al. 2008): Gaussian or masking noise on the input.")
-def denoising_autoencoder(
-    data_shape=(28, 28, 1),
-    code_dim=32,
-    network="conv",
-    hidden_units=(256,),
-    width=32,
-    noise="gaussian",
-    noise_level=0.5,
-    loss="mse",
-    learning_rate=1e-3,
-    seed=None,
-):
+def denoising_autoencoder(data_shape=(28, 28, 1), code_dim=32, network="conv", hidden_units=(256,), width=32,
+                          noise="gaussian", noise_level=0.5, loss="mse", learning_rate=1e-3, seed=None):
     encoder, decoder = build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width)
     model = DenoisingAutoencoder(
         encoder, decoder, loss=loss, noise=noise, noise_level=noise_level, seed=seed, name="denoising_autoencoder"
@@ -232,15 +211,7 @@ def denoising_autoencoder(
 
 
 @register("sparse-autoencoder", "Sparse autoencoder: overcomplete ReLU code with an L1 penalty, reported as 'l1'.")
-def sparse_autoencoder(
-    data_shape=(28, 28, 1),
-    code_dim=256,
-    network="dense",
-    hidden_units=(256,),
-    width=32,
-    sparsity=1e-3,
-    loss="mse",
-    learning_rate=1e-3,
-):
+def sparse_autoencoder(data_shape=(28, 28, 1), code_dim=256, network="dense", hidden_units=(256,), width=32,
+                       sparsity=1e-3, loss="mse", learning_rate=1e-3):
     encoder, decoder = build_autoencoder_networks(data_shape, code_dim, network, hidden_units, width, "relu")
     return _compiled(SparseAutoencoder(encoder, decoder, loss=loss, sparsity=sparsity, name="sparse_autoencoder"), learning_rate)

@@ -32,15 +32,16 @@ def label_bias(labels, num_classes, channels):
     return layers.Reshape((1, 1, channels))(layers.Embedding(num_classes, channels)(labels))
 
 
-def output_head(h, data_shape, filters, distribution):
-    """ReLU, a 1x1 ReLU convolution and 1x1 output logits: (B, H, W, C, 256) for "categorical",
-    (B, H, W, C) for "bernoulli"."""
+def output_network(images, labels, h, data_shape, filters, distribution, name):
+    """The network from its inputs to features `h`, closed by ReLU, a 1x1 ReLU convolution and 1x1
+    output logits: (B, H, W, C, 256) for "categorical", (B, H, W, C) for "bernoulli"."""
     channels = data_shape[-1]
     h = layers.Conv2D(filters, 1, activation="relu", name="head")(layers.ReLU()(h))
     if distribution == "categorical":
-        logits = layers.Conv2D(channels * LEVELS, 1, name="logits")(h)
-        return layers.Reshape((*data_shape, LEVELS))(logits)
-    return layers.Conv2D(channels, 1, name="logits")(h)
+        logits = layers.Reshape((*data_shape, LEVELS))(layers.Conv2D(channels * LEVELS, 1, name="logits")(h))
+    else:
+        logits = layers.Conv2D(channels, 1, name="logits")(h)
+    return keras.Model(images if labels is None else [images, labels], logits, name=name)
 
 
 def network_inputs(data_shape, num_classes):
@@ -50,6 +51,11 @@ def network_inputs(data_shape, num_classes):
 
 class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
     """An image model p(x) = prod_i p(x_i | x_<i) with an exact likelihood and sequential sampling.
+
+    Args:
+        data_shape: (H, W, C) of the images.
+        distribution: "categorical" (softmax over 256 values per channel) or "bernoulli" (the
+            binarised image: pixels above the middle of the range are 1).
 
     Subclasses build `self.network`: images in [-1, 1] (and integer labels when `num_classes` is
     set) to per-pixel logits, (B, H, W, C, 256) for "categorical" and (B, H, W, C) for

@@ -81,6 +81,7 @@ class GenerativeModel(keras.Model):
 
     loss_names = ("loss",)
     optimizer_roles = ()
+    network_names = ()  # attributes holding sub-networks, serialized in the config
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -319,4 +320,12 @@ class GenerativeModel(keras.Model):
         return export.export_saved_model(self, filepath, overwrite=overwrite, verbose=bool(verbose))
 
     def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes, "seed": self.seed}
+        networks = {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.network_names}
+        return {**super().get_config(), "num_classes": self.num_classes, "seed": self.seed, **networks}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.network_names:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)

@@ -51,6 +51,7 @@ class GAN(LatentVariableModel, GenerativeModel):
     """
 
     optimizer_roles = ("generator", "discriminator")
+    network_names = ("generator", "discriminator")
 
     def __init__(
         self,
@@ -227,8 +228,6 @@ class GAN(LatentVariableModel, GenerativeModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "loss": self.adversarial_loss_name,
             "regularizers": [keras.saving.serialize_keras_object(r) for r in self.regularizers],
             "discriminator_steps": self.discriminator_steps,
@@ -238,11 +237,8 @@ class GAN(LatentVariableModel, GenerativeModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["regularizers"] = [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]
-        return cls(**config)
+        config = {**config, "regularizers": [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]}
+        return super().from_config(config)
 
 
 def _require(model, regularizer_type, what):

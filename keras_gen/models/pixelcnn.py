@@ -12,7 +12,7 @@ from keras import layers
 
 from keras_gen import checks
 from keras_gen.layers import GatedActivation, MaskedConv2D
-from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_head
+from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_network
 from keras_gen.zoo import register
 
 
@@ -26,8 +26,7 @@ def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_
         if labels is not None:
             r = r + label_bias(labels, num_classes, filters)
         h = h + layers.Conv2D(filters, 1)(layers.ReLU()(r))
-    logits = output_head(h, data_shape, filters, distribution)
-    return keras.Model(images if labels is None else [images, labels], logits, name="pixelcnn")
+    return output_network(images, labels, h, data_shape, filters, distribution, "pixelcnn")
 
 
 def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distribution, num_classes):
@@ -50,8 +49,7 @@ def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distrib
         v = GatedActivation()(v_pre)
         update = layers.Conv2D(filters, 1)(GatedActivation()(h_pre))
         h = update if h is None else h + update
-    logits = output_head(h, data_shape, filters, distribution)
-    return keras.Model(images if labels is None else [images, labels], logits, name="gated_pixelcnn")
+    return output_network(images, labels, h, data_shape, filters, distribution, "gated_pixelcnn")
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -59,9 +57,7 @@ class PixelCNN(AutoregressiveModel):
     """An autoregressive image model with an exact likelihood (van den Oord et al. 2016).
 
     Args:
-        data_shape: (H, W, C) of the images.
-        distribution: "categorical" (softmax over 256 values per channel) or "bernoulli" (the
-            binarised image: pixels above the middle of the range are 1).
+        data_shape, distribution: as for `AutoregressiveModel`.
         gated: False for PixelCNN (mask A, then mask-B residual blocks), True for the gated
             PixelCNN (vertical and horizontal stacks, no blind spot).
         filters, num_layers, kernel_size: width, depth, and kernel of the masked layers.
@@ -73,18 +69,8 @@ class PixelCNN(AutoregressiveModel):
     "categorical", (B, H, W, C) for "bernoulli".
     """
 
-    def __init__(
-        self,
-        data_shape=(28, 28, 1),
-        distribution="categorical",
-        gated=False,
-        filters=64,
-        num_layers=5,
-        kernel_size=3,
-        first_kernel_size=7,
-        num_classes=None,
-        **kwargs,
-    ):
+    def __init__(self, data_shape=(28, 28, 1), distribution="categorical", gated=False, filters=64, num_layers=5,
+                 kernel_size=3, first_kernel_size=7, num_classes=None, **kwargs):
         super().__init__(data_shape, distribution, num_classes=num_classes, **kwargs)
         self.gated = bool(gated)
         self.filters = checks.integer("filters", filters, minimum=1)
@@ -97,25 +83,14 @@ class PixelCNN(AutoregressiveModel):
             )
         else:
             self.network = pixelcnn_network(
-                self.data_shape,
-                self.filters,
-                self.num_layers,
-                self.kernel_size,
-                self.first_kernel_size,
-                self.distribution,
+                self.data_shape, self.filters, self.num_layers, self.kernel_size, self.first_kernel_size, self.distribution,
                 self.num_classes,
             )
         self.built = True
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "gated": self.gated,
-            "filters": self.filters,
-            "num_layers": self.num_layers,
-            "kernel_size": self.kernel_size,
-            "first_kernel_size": self.first_kernel_size,
-        }
+        options = ("gated", "filters", "num_layers", "kernel_size", "first_kernel_size")
+        return {**super().get_config(), **{name: getattr(self, name) for name in options}}
 
 
 def _compiled(model, learning_rate):
@@ -124,16 +99,8 @@ def _compiled(model, learning_rate):
 
 
 @register("pixelcnn", "PixelCNN (van den Oord et al. 2016): mask A then mask-B residual blocks, exact likelihood.")
-def pixelcnn(
-    data_shape=(28, 28, 1),
-    distribution="categorical",
-    filters=64,
-    num_layers=5,
-    kernel_size=3,
-    first_kernel_size=7,
-    num_classes=None,
-    learning_rate=1e-3,
-):
+def pixelcnn(data_shape=(28, 28, 1), distribution="categorical", filters=64, num_layers=5, kernel_size=3,
+             first_kernel_size=7, num_classes=None, learning_rate=1e-3):
     model = PixelCNN(
         data_shape, distribution, False, filters, num_layers, kernel_size, first_kernel_size, num_classes, name="pixelcnn"
     )
@@ -141,14 +108,7 @@ def pixelcnn(
 
 
 @register("gated-pixelcnn", "Gated PixelCNN (van den Oord et al. 2016): gated vertical and horizontal stacks, no blind spot.")
-def gated_pixelcnn(
-    data_shape=(28, 28, 1),
-    distribution="categorical",
-    filters=32,
-    num_layers=6,
-    kernel_size=5,
-    num_classes=None,
-    learning_rate=1e-3,
-):
+def gated_pixelcnn(data_shape=(28, 28, 1), distribution="categorical", filters=32, num_layers=6, kernel_size=5,
+                   num_classes=None, learning_rate=1e-3):
     model = PixelCNN(data_shape, distribution, True, filters, num_layers, kernel_size, kernel_size, num_classes, name="gated_pixelcnn")
     return _compiled(model, learning_rate)

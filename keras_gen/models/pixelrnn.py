@@ -21,7 +21,7 @@ from keras import layers
 
 from keras_gen import checks
 from keras_gen.layers import MaskedConv2D, RowLSTM
-from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_head
+from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_network
 from keras_gen.zoo import register
 
 
@@ -40,8 +40,7 @@ def row_lstm_network(
         if labels is not None:
             update = update + label_bias(labels, num_classes, 2 * hidden_units)
         h = h + update
-    logits = output_head(h, data_shape, head_filters, distribution)
-    return keras.Model(images if labels is None else [images, labels], logits, name="row_lstm")
+    return output_network(images, labels, h, data_shape, head_filters, distribution, "row_lstm")
 
 
 @keras.saving.register_keras_serializable(package="keras_gen")
@@ -49,9 +48,7 @@ class PixelRNN(AutoregressiveModel):
     """PixelRNN with Row LSTM layers: an autoregressive image model with an exact likelihood.
 
     Args:
-        data_shape: (H, W, C) of the images.
-        distribution: "categorical" (softmax over 256 values per channel) or "bernoulli" (the
-            binarised image: pixels above the middle of the range are 1).
+        data_shape, distribution: as for `AutoregressiveModel`.
         hidden_units: h, the Row LSTM's units per pixel (the residual stream has 2h features).
         num_layers: Row LSTM layers.
         kernel_size: k of the input-to-state and state-to-state convolutions (3 in the paper).
@@ -64,59 +61,25 @@ class PixelRNN(AutoregressiveModel):
     (B, H, W, C) for "bernoulli".
     """
 
-    def __init__(
-        self,
-        data_shape=(28, 28, 1),
-        distribution="categorical",
-        hidden_units=32,
-        num_layers=2,
-        kernel_size=3,
-        first_kernel_size=7,
-        head_filters=64,
-        num_classes=None,
-        **kwargs,
-    ):
+    def __init__(self, data_shape=(28, 28, 1), distribution="categorical", hidden_units=32, num_layers=2, kernel_size=3,
+                 first_kernel_size=7, head_filters=64, num_classes=None, **kwargs):
         super().__init__(data_shape, distribution, num_classes=num_classes, **kwargs)
         self.hidden_units = checks.integer("hidden_units", hidden_units, minimum=1)
         self.num_layers = checks.integer("num_layers", num_layers, minimum=1)
         self.head_filters = checks.integer("head_filters", head_filters, minimum=1)
         self.kernel_size = checks.odd_kernel_size("kernel_size", kernel_size)
         self.first_kernel_size = checks.odd_kernel_size("first_kernel_size", first_kernel_size)
-        self.network = row_lstm_network(
-            self.data_shape,
-            self.hidden_units,
-            self.num_layers,
-            self.kernel_size,
-            self.first_kernel_size,
-            self.head_filters,
-            self.distribution,
-            self.num_classes,
-        )
+        self.network = row_lstm_network(self.data_shape, self.hidden_units, self.num_layers, self.kernel_size, self.first_kernel_size, self.head_filters, self.distribution, self.num_classes)
         self.built = True
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "hidden_units": self.hidden_units,
-            "num_layers": self.num_layers,
-            "kernel_size": self.kernel_size,
-            "first_kernel_size": self.first_kernel_size,
-            "head_filters": self.head_filters,
-        }
+        options = ("hidden_units", "num_layers", "kernel_size", "first_kernel_size", "head_filters")
+        return {**super().get_config(), **{name: getattr(self, name) for name in options}}
 
 
 @register("pixelrnn", "PixelRNN (van den Oord et al. 2016): Row LSTM layers, exact likelihood, sequential sampling.")
-def pixelrnn(
-    data_shape=(28, 28, 1),
-    distribution="categorical",
-    hidden_units=32,
-    num_layers=2,
-    kernel_size=3,
-    first_kernel_size=7,
-    head_filters=64,
-    num_classes=None,
-    learning_rate=1e-3,
-):
+def pixelrnn(data_shape=(28, 28, 1), distribution="categorical", hidden_units=32, num_layers=2, kernel_size=3,
+             first_kernel_size=7, head_filters=64, num_classes=None, learning_rate=1e-3):
     model = PixelRNN(
         data_shape, distribution, hidden_units, num_layers, kernel_size, first_kernel_size, head_filters, num_classes,
         name="pixelrnn",

@@ -37,6 +37,7 @@ class VAE(Encoder, LatentVariableModel, GenerativeModel):
     """
 
     loss_names = ("loss", "reconstruction", "kl")
+    network_names = ("encoder", "decoder")
 
     def __init__(self, encoder, decoder, beta=1.0, **kwargs):
         super().__init__(**kwargs)
@@ -138,19 +139,7 @@ class VAE(Encoder, LatentVariableModel, GenerativeModel):
         return -self.log_prob(x, k=k, labels=labels, seed=seed, batch_size=batch_size) / (dims * math.log(2.0))
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
-            "beta": self.beta,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return {**super().get_config(), "beta": self.beta}
 
 
 def build_vae(name, data_shape, latent_dim, network, hidden_units, width, beta, num_classes, learning_rate, seed):
@@ -162,42 +151,18 @@ def build_vae(name, data_shape, latent_dim, network, hidden_units, width, beta, 
 
 
 @register("vae", "VAE (Kingma & Welling 2014): Gaussian encoder, Bernoulli decoder; network='dense' or 'conv'.")
-def vae(
-    data_shape=(28, 28, 1),
-    latent_dim=32,
-    network="dense",
-    hidden_units=(512, 256),
-    width=32,
-    learning_rate=1e-3,
-    seed=None,
-):
+def vae(data_shape=(28, 28, 1), latent_dim=32, network="dense", hidden_units=(512, 256), width=32,
+        learning_rate=1e-3, seed=None):
     return build_vae("vae", data_shape, latent_dim, network, hidden_units, width, 1.0, None, learning_rate, seed)
 
 
 @register("beta-vae", "beta-VAE (Higgins et al. 2017): the VAE with its KL term weighted by beta (default 4).")
-def beta_vae(
-    data_shape=(28, 28, 1),
-    latent_dim=10,
-    beta=4.0,
-    network="conv",
-    hidden_units=(512, 256),
-    width=32,
-    learning_rate=1e-3,
-    seed=None,
-):
+def beta_vae(data_shape=(28, 28, 1), latent_dim=10, beta=4.0, network="conv", hidden_units=(512, 256),
+             width=32, learning_rate=1e-3, seed=None):
     return build_vae("beta_vae", data_shape, latent_dim, network, hidden_units, width, beta, None, learning_rate, seed)
 
 
 @register("cvae", "Conditional VAE (Sohn et al. 2015): the one-hot label goes to encoder and decoder.")
-def cvae(
-    data_shape=(28, 28, 1),
-    num_classes=10,
-    latent_dim=16,
-    network="dense",
-    hidden_units=(512, 256),
-    width=32,
-    beta=1.0,
-    learning_rate=1e-3,
-    seed=None,
-):
+def cvae(data_shape=(28, 28, 1), num_classes=10, latent_dim=16, network="dense", hidden_units=(512, 256),
+         width=32, beta=1.0, learning_rate=1e-3, seed=None):
     return build_vae("cvae", data_shape, latent_dim, network, hidden_units, width, beta, num_classes, learning_rate, seed)

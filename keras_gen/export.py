@@ -23,7 +23,8 @@ convert. Keras' in-process JAX export (jax2tf) would instead embed `XlaCallModul
 for the exporting platform only (a CPU-exported model is refused by a GPU server); lowering for
 both (`jax2tf_kwargs={"native_serialization_platforms": ("cpu", "cuda")}` on
 `ExportArchive.add_endpoint`) fixes serving but not ONNX, which tf2onnx cannot convert from
-those ops. The subprocess costs about 10 s per export (`benchmarks/jax_export_time.py`).
+those ops. The subprocess costs about 6 s per export against 0.7-3.7 s in-process for a small DCGAN
+(`benchmarks/jax_export_time.py`, numbers in the README).
 
 ONNX export converts each signature of that SavedModel with tf2onnx (the `onnx` extra), one
 `<signature>.onnx` per signature with a dynamic batch dimension and the signature's input and

@@ -5,6 +5,7 @@
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
     keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
     keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
+    keras-gen export runs/dcgan/model.keras --format onnx --out onnx/dcgan
 
 `--backend` runs the command in a process with that KERAS_BACKEND (Keras reads it once, at import).
 """
@@ -149,15 +150,28 @@ def cmd_sample(args):
     print(f"Wrote {args.n} samples to {args.out}")
 
 
+def _load(model_file):
+    import keras
+
+    import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
+
+    return keras.models.load_model(model_file)
+
+
 def cmd_export(args):
     from keras_gen import export
 
+    if args.format == "onnx":
+        if not args.out or args.serving_dir:
+            raise SystemExit("keras-gen export --format onnx needs --out DIR (it writes one .onnx file per "
+                             "signature there); --serving-dir is TF Serving's layout.")
+        path = export.export_onnx(_load(args.model), args.out, overwrite=args.overwrite)
+        print(f"Wrote {', '.join(sorted(os.listdir(path)))} to {path}")
+        return
     if args.serving_dir:
         path = export.export_for_serving(args.model, args.serving_dir, version=args.version, overwrite=args.overwrite)
     elif args.out:
-        import keras
-
-        path = export.export_saved_model(keras.models.load_model(args.model), args.out, overwrite=args.overwrite)
+        path = export.export_saved_model(_load(args.model), args.out, overwrite=args.overwrite)
     else:
         raise SystemExit("keras-gen export needs --serving-dir BASE (TF Serving layout) or --out PATH.")
     print(f"Wrote SavedModel {path}; inspect it with: saved_model_cli show --all --dir {path}")
@@ -212,11 +226,12 @@ def build_parser():
     sample.add_argument("--overwrite", action="store_true")
     sample.set_defaults(run=cmd_sample)
 
-    exporter = commands.add_parser("export", help="export a saved model as a SavedModel for TF Serving")
+    exporter = commands.add_parser("export", help="export a saved model as a SavedModel for TF Serving, or as ONNX")
     exporter.add_argument("model", help="a model.keras file")
     exporter.add_argument("--serving-dir", help="base folder; writes BASE/<version>/ (next free version)")
     exporter.add_argument("--version", type=int, help="version number under --serving-dir")
-    exporter.add_argument("--out", help="write the SavedModel exactly here instead")
+    exporter.add_argument("--out", help="write the SavedModel (or, with --format onnx, the .onnx files) exactly here")
+    exporter.add_argument("--format", choices=("tf_saved_model", "onnx"), default="tf_saved_model")
     exporter.add_argument("--overwrite", action="store_true")
     exporter.set_defaults(run=cmd_export)
 

@@ -1,6 +1,7 @@
-"""Export zoo models as TensorFlow SavedModels with serving signatures, from any backend.
+"""Export zoo models as TensorFlow SavedModels with serving signatures, or as ONNX, from any backend.
 
     model.export("exported/dcgan")                        # a SavedModel at that path
+    model.export("exported/dcgan-onnx", format="onnx")    # one ONNX file per signature
     keras_gen.export.export_for_serving(model, "served/dcgan")   # served/dcgan/1/, then 2/, ...
 
 Every endpoint is a deterministic function of its inputs, so a client controls randomness
@@ -17,9 +18,21 @@ Conditional models' signatures also take `labels` (int32 [batch]); `serving_defa
 signature (`generate`, or `log_prob`). Each class declares its signatures
 (`GenerativeModel.serving_endpoints`); this module only writes archives.
 
-TensorFlow and JAX export in-process through `keras.export.ExportArchive` (JAX via jax2tf). Keras
-cannot export from PyTorch, so a torch model is saved to a `.keras` file and exported by a
-TensorFlow-backend subprocess (`python -m keras_gen.export MODEL.keras PATH`).
+Only the TensorFlow backend exports in-process (`keras.export.ExportArchive`). A JAX or torch
+model is saved to a `.keras` file and exported by a TensorFlow-backend subprocess
+(`python -m keras_gen.export MODEL.keras PATH`), so every backend writes the same plain
+TensorFlow graph, which runs on any device TF Serving has (CPU, CUDA) and which tf2onnx can
+convert. Keras' in-process JAX export (jax2tf) would instead embed `XlaCallModule` ops lowered
+for the exporting platform only (a CPU-exported model is refused by a GPU server); lowering for
+both (`jax2tf_kwargs={"native_serialization_platforms": ("cpu", "cuda")}` on
+`ExportArchive.add_endpoint`) fixes serving but not ONNX, which tf2onnx cannot convert from
+those ops. The subprocess costs about 6 s per export against 0.7-3.7 s in-process for a small DCGAN
+(`benchmarks/jax_export_time.py`, numbers in the README).
+
+ONNX export converts each signature of that SavedModel with tf2onnx (the `onnx` extra), one
+`<signature>.onnx` per signature with a dynamic batch dimension and the signature's input and
+output names (`reconstruct` returns `images_output`: ONNX names are unique in a graph);
+`serving_default` is left out where it only repeats another signature.
 """
 
 import os
@@ -58,15 +71,19 @@ def _prepare_target(path, overwrite):
         shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
 
-def export_saved_model(model, path, overwrite=False, verbose=False):
-    """Write `model` as a SavedModel with keras-gen's serving signatures at `path`."""
+def _check_built(model):
     if not model.built:
         raise ValueError(
             f"{type(model).__name__} is not built, so its signatures have no shapes. Build it (zoo "
             f"models are built on creation), train it, or call it once on data, then export."
         )
+
+
+def export_saved_model(model, path, overwrite=False, verbose=False):
+    """Write `model` as a SavedModel with keras-gen's serving signatures at `path`."""
+    _check_built(model)
     _prepare_target(path, overwrite)
-    if keras.backend.backend() == "torch":
+    if keras.backend.backend() != "tensorflow":
         return _export_in_tensorflow_process(model, path)
     archive = keras.export.ExportArchive()
     archive.track(model)
@@ -77,6 +94,7 @@ def export_saved_model(model, path, overwrite=False, verbose=False):
 
 
 def _export_in_tensorflow_process(model, path):
+    """Export through the TensorFlow backend: a plain TF graph, whatever the model was trained on."""
     with tempfile.TemporaryDirectory() as tmp:
         saved = os.path.join(tmp, "model.keras")
         model.save(saved)
@@ -87,6 +105,74 @@ def _export_in_tensorflow_process(model, path):
         if result.returncode != 0:
             raise RuntimeError(f"Export through the TensorFlow backend failed:\n{result.stderr[-3000:]}")
     return path
+
+
+def onnx_signatures(endpoints):
+    """The endpoint names worth one ONNX file each: `serving_default` only where it is no alias."""
+    return [
+        name
+        for name, (fn, _) in endpoints.items()
+        if name != "serving_default" or not any(fn is other for key, (other, _) in endpoints.items() if key != name)
+    ]
+
+
+def export_onnx(model, path, overwrite=False, opset=17):
+    """Write one ONNX file per serving signature of `model`, `<path>/<signature>.onnx`.
+
+    The inputs and outputs keep the SavedModel's names (`z`, `labels`, `images`, ...) and a dynamic
+    batch dimension. Needs the `onnx` extra (`pip install keras-gen[onnx]`).
+    """
+    _check_built(model)
+    _prepare_target(path, overwrite)
+    signatures = onnx_signatures(serving_endpoints(model))
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = export_saved_model(model, os.path.join(tmp, "saved_model"))
+        return saved_model_to_onnx(saved, path, signatures, opset=opset)
+
+
+def saved_model_to_onnx(saved_model, path, signatures, opset=17, overwrite=False):
+    """Convert the named signatures of a SavedModel to `<path>/<signature>.onnx` with tf2onnx."""
+    _prepare_target(path, overwrite)
+    try:
+        import tf2onnx
+    except ImportError as error:
+        raise ImportError("ONNX export needs tf2onnx and onnx: pip install 'keras-gen[onnx]'.") from error
+    import warnings
+
+    import tensorflow as tf
+    from keras.src.export.tf2onnx_lib import patch_tf2onnx
+
+    with warnings.catch_warnings():  # the patch's own `hasattr(np, "object")` warns on NumPy 2
+        warnings.simplefilter("ignore", FutureWarning)
+        patch_tf2onnx()  # tf2onnx 1.17 still calls NumPy 1 names (np.object, np.cast), as Keras' ONNX export patches
+    loaded = tf.saved_model.load(saved_model)
+    os.makedirs(path, exist_ok=True)
+    for name in signatures:
+        function = loaded.signatures[name]
+        specs = function.structured_input_signature[1]
+        input_signature = [tf.TensorSpec(spec.shape, spec.dtype, name=key) for key, spec in specs.items()]
+        tf2onnx.convert.from_function(
+            _positional(function, list(specs)),
+            input_signature=input_signature,
+            opset=opset,
+            output_path=os.path.join(path, f"{name}.onnx"),
+        )
+    return path
+
+
+def _positional(signature, names):
+    """A tf.function taking a signature's keyword inputs positionally, as tf2onnx calls it.
+
+    ONNX names must be unique in a graph, so an output named like an input (`reconstruct`'s
+    `images`) is renamed `<name>_output`.
+    """
+    import tensorflow as tf
+
+    def call(*args):
+        outputs = signature(**dict(zip(names, args)))
+        return {f"{key}_output" if key in names else key: value for key, value in outputs.items()}
+
+    return tf.function(call)
 
 
 def next_version(base_dir):

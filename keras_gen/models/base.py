@@ -311,12 +311,15 @@ class GenerativeModel(keras.Model):
         return {}
 
     def export(self, filepath, format="tf_saved_model", verbose=None, overwrite=False, **kwargs):
-        """Export as a TensorFlow SavedModel with keras-gen's serving signatures (see
-        `keras_gen.export`); works from every backend. Other formats go to Keras' own export."""
-        if format != "tf_saved_model":
-            return super().export(filepath, format=format, verbose=verbose, **kwargs)
+        """Export as a TensorFlow SavedModel, or with `format="onnx"` as one ONNX file per signature,
+        with keras-gen's serving signatures (see `keras_gen.export`); works from every backend.
+        Other formats go to Keras' own export."""
         from keras_gen import export
 
+        if format == "onnx":
+            return export.export_onnx(self, filepath, overwrite=overwrite, **kwargs)
+        if format != "tf_saved_model":
+            return super().export(filepath, format=format, verbose=verbose, **kwargs)
         return export.export_saved_model(self, filepath, overwrite=overwrite, verbose=bool(verbose))
 
     def get_config(self):

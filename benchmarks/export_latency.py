@@ -33,7 +33,7 @@ def timed(call, batch):
 def keras_predict(model_file):
     import keras
 
-    import keras_gen.models  # noqa: F401
+    import keras_gen  # noqa: F401  (registers keras-gen's classes for loading)
 
     model = keras.models.load_model(model_file)
     z = np.random.default_rng(0).normal(size=(64, model.latent_dim)).astype("float32")

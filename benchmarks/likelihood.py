@@ -88,7 +88,7 @@ def evaluate(name, model, out_dir):
         result["test_nll"] = round(float(-model.log_prob(test_x).mean()), 2)
         if out_dir:
             t = time.perf_counter()
-            samples = model.sample(16, seed=0, verbose=0)
+            samples = model.sample(16, seed=0)
             result["sample_16_seconds"] = round(time.perf_counter() - t, 1)
             images.save_grid(samples, os.path.join(out_dir, f"{name}_samples.png"), nrow=8)
     result["eval_seconds"] = round(time.perf_counter() - start, 1)
@@ -99,8 +99,8 @@ def sampling_speed(name, n, repeats=2):
     """Pixels per second of `sample` on an untrained 28x28 model (speed does not depend on the
     weights): the best of `repeats` timed calls after one warm-up call that compiles the step."""
     model = zoo.build(name, distribution="bernoulli")
-    model.sample(n, seed=0, verbose=0)
-    best = min(_timed(lambda: model.sample(n, seed=1, verbose=0)) for _ in range(repeats))
+    model.sample(n, seed=0)
+    best = min(_timed(lambda: model.sample(n, seed=1)) for _ in range(repeats))
     pixels = n * int(np.prod(model.data_shape[:2]))
     return {"batch": n, "seconds": round(best, 2), "pixels_per_second": round(pixels / best, 1)}
 

@@ -92,8 +92,8 @@ def decay_learning_rates(model, steps):
         config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
             float(optimizer.learning_rate), updates[role], end_learning_rate=0.0
         )
-        optimizers[f"{role}_optimizer"] = type(optimizer).from_config(config)
-    model.compile(**optimizers)
+        optimizers[role] = type(optimizer).from_config(config)
+    model.compile(optimizer=optimizers)
 
 
 def parse_sets(pairs):

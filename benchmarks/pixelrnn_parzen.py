@@ -85,7 +85,7 @@ def main():
     report(result="pixelcnn_test_nll", epochs=args.pixelrnn_epochs, fit_seconds=round(fit_seconds, 1),
            test_nll_nats=float(nll.mean()), test_nll_std_error=float(nll.std() / np.sqrt(len(nll))))
     start = time.perf_counter()
-    pixelrnn_samples = model.sample(args.pixelrnn_samples, seed=0, batch_size=args.pixelrnn_samples, verbose=0)
+    pixelrnn_samples = model.sample(args.pixelrnn_samples, seed=0, batch_size=args.pixelrnn_samples)
     sample_seconds = time.perf_counter() - start
     report(result="pixelrnn_sampling", n=args.pixelrnn_samples, seconds=round(sample_seconds, 1))
     images.save_grid(pixelrnn_samples[:64], os.path.join(args.out, "pixelrnn_samples.png"), nrow=8)

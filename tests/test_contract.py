@@ -176,3 +176,16 @@ def test_import_keras_gen_exposes_the_public_modules():
     for module in ("models", "layers", "losses", "regularizers", "export", "zoo", "data", "metrics", "callbacks"):
         assert hasattr(keras_gen, module)
     assert keras_gen.models.GAN is keras.saving.get_registered_object("keras_gen>GAN")
+
+
+def test_sample_weight_is_honoured_or_refused():
+    """Zero weights give a zero loss (and no update) where the loss is a mean over examples; a GAN
+    says it does not use them instead of dropping them silently."""
+    vae = build("vae")
+    images, _ = training_data(vae, 8)
+    before = [keras.ops.convert_to_numpy(v).copy() for v in vae.trainable_variables]
+    vae.fit(images, sample_weight=np.zeros(8, "float32"), batch_size=8, epochs=1, verbose=0)
+    assert all(np.allclose(b, keras.ops.convert_to_numpy(v)) for b, v in zip(before, vae.trainable_variables))
+    gan = build("gan")
+    with pytest.raises(ValueError, match="sample_weight"):
+        gan.fit(training_data(gan, 8)[0], sample_weight=np.ones(8, "float32"), batch_size=8, epochs=1, verbose=0)

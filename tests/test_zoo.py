@@ -30,3 +30,15 @@ def test_unknown_option_lists_the_valid_ones():
 def test_register_rejects_a_second_entry_with_the_same_name():
     with pytest.raises(ValueError, match="already registered"):
         zoo.register("dcgan", "another")(lambda: None)
+
+
+def test_every_cards_options_table_matches_its_entry():
+    """The cards' tables are written from the entries' declared options, so they cannot drift."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scripts", "zoo_cards.py")
+    spec = importlib.util.spec_from_file_location("zoo_cards", path)
+    cards = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cards)
+    assert cards.main(["--check"]) == 0

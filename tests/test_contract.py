@@ -184,8 +184,9 @@ def test_sample_weight_is_honoured_or_refused():
     vae = build("vae")
     images, _ = training_data(vae, 8)
     before = [keras.ops.convert_to_numpy(v).copy() for v in vae.trainable_variables]
-    vae.fit(images, sample_weight=np.zeros(8, "float32"), batch_size=8, epochs=1, verbose=0)
+    labels = np.arange(8) % 10  # (x, y, sample_weight), as the issue was seen; the unconditional VAE ignores y
+    vae.fit(images, labels, sample_weight=np.zeros(8, "float32"), batch_size=8, epochs=1, verbose=0)
     assert all(np.allclose(b, keras.ops.convert_to_numpy(v)) for b, v in zip(before, vae.trainable_variables))
     gan = build("gan")
     with pytest.raises(ValueError, match="sample_weight"):
-        gan.fit(training_data(gan, 8)[0], sample_weight=np.ones(8, "float32"), batch_size=8, epochs=1, verbose=0)
+        gan.fit(training_data(gan, 8)[0], labels, sample_weight=np.ones(8, "float32"), batch_size=8, epochs=1, verbose=0)

@@ -21,6 +21,34 @@ def sample_for_grid(model, num, seed):
     return model.sample(len(labels), labels=labels, seed=seed), per_row
 
 
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop `fit` at the first batch whose logs hold a NaN or infinite value (any loss, not only
+    `loss`), and keep the last good model: with `checkpoint`, the model is saved there at the end of
+    every epoch whose losses stayed finite, and never after a non-finite one.
+
+    After training, `stopped_at` is None, or (epoch, batch, {name: value}) of the bad batch.
+    """
+
+    def __init__(self, checkpoint=None):
+        super().__init__()
+        self.checkpoint = checkpoint
+        self.stopped_at = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {name: float(value) for name, value in (logs or {}).items() if not np.all(np.isfinite(value))}
+        if bad and self.stopped_at is None:
+            self.stopped_at = (self._epoch, batch, bad)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.checkpoint is not None and self.stopped_at is None:
+            self.model.save(self.checkpoint)
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Save `num` samples from the model as a PNG after every epoch (`epoch_001.png`, ...).
 

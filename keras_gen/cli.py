@@ -3,6 +3,7 @@
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
+    keras-gen sample dcgan --weights mnist-5k -n 64 --out grid.png     # a pretrained preset
     keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
     keras-gen export runs/dcgan/model.keras --serving-dir served/dcgan
     keras-gen export runs/dcgan/model.keras --format onnx --out onnx/dcgan
@@ -73,12 +74,14 @@ def cmd_train(args):
     )
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
+    checkpoint = os.path.join(args.out, "model.keras")
+    guard = callbacks.StopOnNonFiniteLoss(checkpoint)  # saves model.keras after every good epoch
     history = model.fit(
         dataset,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
         callbacks=[
-            keras.callbacks.TerminateOnNaN(),
+            guard,
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
             *evaluation_callbacks(model, args),
             keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
@@ -87,12 +90,14 @@ def cmd_train(args):
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
                    "data": args.data, "history": history.history}, f, indent=2, default=str)
-    if model.stop_training and any(any(v != v for v in values) for values in history.history.values()):
+    if guard.stopped_at is not None:
+        epoch, batch, bad = guard.stopped_at
+        losses = ", ".join(f"{name} = {value}" for name, value in bad.items())
+        kept = f"{checkpoint} holds the model after epoch {epoch}" if epoch else "no model was saved"
         raise SystemExit(
-            f"Training stopped: a loss became NaN (see {args.out}/history.csv). Try a lower learning "
+            f"Training stopped at epoch {epoch + 1}, batch {batch + 1}: {losses}. {kept}. Try a lower learning "
             f"rate (--set learning_rate=...) or check the data range."
         )
-    model.save(os.path.join(args.out, "model.keras"))
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
 
 
@@ -132,14 +137,15 @@ def model_image_size(model):
 
 
 def cmd_sample(args):
-    import keras
-
-    from keras_gen import callbacks, images
+    from keras_gen import callbacks, images, zoo
     from keras_gen.models import Sampler
 
     if os.path.exists(args.out) and not args.overwrite:
         raise SystemExit(f"{args.out} exists. Choose another --out, or pass --overwrite.")
-    model = keras.models.load_model(args.model)
+    if args.weights is not None:  # a zoo entry with pretrained weights, no training needed
+        model = zoo.build(args.model, weights=args.weights)
+    else:
+        model = _load(args.model)
     if not isinstance(model, Sampler):
         raise SystemExit(
             f"{type(model).__name__} cannot sample: it has no prior over its codes. Sample from a vae, gan, "
@@ -152,8 +158,6 @@ def cmd_sample(args):
 
 def _load(model_file):
     import keras
-
-    import keras_gen.models  # noqa: F401  (registers the zoo's classes for loading)
 
     return keras.models.load_model(model_file)
 
@@ -218,8 +222,9 @@ def build_parser():
     train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
     train.set_defaults(run=cmd_train)
 
-    sample = commands.add_parser("sample", help="save a grid of samples from a saved model")
-    sample.add_argument("model", help="a model.keras file written by train")
+    sample = commands.add_parser("sample", help="save a grid of samples from a saved model or a pretrained preset")
+    sample.add_argument("model", help="a model.keras file written by train, or a zoo entry with --weights")
+    sample.add_argument("--weights", help="a preset of the zoo entry (e.g. mnist-5k), a preset folder or a .weights.h5 file")
     sample.add_argument("-n", type=int, default=64)
     sample.add_argument("--seed", type=int, default=None)
     sample.add_argument("--out", default="samples.png")

@@ -10,6 +10,8 @@ An entry is a builder function whose keyword arguments are its options, register
 import difflib
 import inspect
 
+from keras_gen import presets as preset_files
+
 _ENTRIES = {}
 
 
@@ -46,18 +48,36 @@ def get(name):
     return _ENTRIES[name]
 
 
-def build(name, optimizer=None, **overrides):
-    """Build zoo entry `name`; `overrides` replace its default options. `optimizer` (one, or a
-    dict by role such as {"generator": ..., "discriminator": ...}) replaces the entry's own."""
+def build(name, weights=None, optimizer=None, **overrides):
+    """Build zoo entry `name`; `overrides` replace its default options.
+
+    `weights`: a preset name (see `presets(name)`), a preset folder or a `.weights.h5` file; the
+    model comes back trained, ready to sample, fine-tune, evaluate or export (a preset fixes the
+    options that shape the networks). `optimizer` (one, or a dict by role such as
+    {"generator": ..., "discriminator": ...}) replaces the entry's own.
+    """
     entry = get(name)
     unknown = sorted(set(overrides) - set(entry.options))
     if unknown:
         valid = ", ".join(f"{k}={v!r}" for k, v in entry.options.items())
         raise TypeError(f"Unknown option(s) {unknown} for zoo entry {name!r}. Valid options: {valid}.")
+    weights_file = None
+    if weights is not None:
+        weights_file, metadata = preset_files.resolve(name, weights)
+        if metadata is not None:
+            overrides = preset_files.preset_options(metadata, overrides)
     model = entry.builder(**overrides)
     if optimizer is not None:
         model.compile(optimizer=optimizer)
+    if weights_file is not None:
+        model.load_weights(weights_file)
     return model
+
+
+def presets(name):
+    """{preset name: metadata} of the pretrained weights shipped for zoo entry `name`."""
+    get(name)
+    return preset_files.presets(name)
 
 
 def list_entries():

@@ -22,7 +22,7 @@ def test_fit_updates_both_networks_and_counts_every_step(name, digits):
 
     history = model.fit(images[:64], batch_size=16, epochs=2, verbose=0)
 
-    assert set(history.history) == {"d_loss", "g_loss"}
+    assert set(history.history) == {"loss", "d_loss", "g_loss"}
     assert all(np.isfinite(v) for values in history.history.values() for v in values)
     assert weights_changed(g_before, to_numpy(model.generator.trainable_variables))
     assert weights_changed(d_before, to_numpy(model.discriminator.trainable_variables))

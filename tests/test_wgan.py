@@ -82,7 +82,7 @@ def test_wgan_gp_fit_counts_n_critic_and_trains_both_networks():
     model = zoo.build("wgan-gp", data_shape=IMAGE, width=4, latent_dim=8, n_critic=3)
     before_g, before_d = weights(model.generator), weights(model.discriminator)
     history = model.fit(data.load(images(), batch_size=8), epochs=1, verbose=0)  # 2 generator steps
-    assert set(history.history) == {"d_loss", "g_loss", "gradient_penalty"}
+    assert set(history.history) == {"loss", "d_loss", "g_loss", "gradient_penalty"}
     assert all(np.isfinite(v).all() and v[-1] != 0 for v in history.history.values())
     assert int(model.generator_optimizer.iterations) == 2
     assert int(model.discriminator_optimizer.iterations) == 3 * 2

@@ -56,6 +56,26 @@ def public_optimizer_config(optimizer):
     return {"class_name": public.__name__, "config": optimizer.get_config()}
 
 
+def first_batch(x, y, batch_size):
+    """(examples, labels or None) of the first batch `fit` will see from NumPy arrays or a
+    tf.data dataset; other sources (generators, PyDatasets) are not read ahead: (empty, None)."""
+    if isinstance(x, np.ndarray):
+        if len(x) == 0:
+            raise ValueError("fit received no examples: the array is empty.")
+        return x[: batch_size or 32], (None if y is None else np.asarray(y)[: batch_size or 32])
+    import tensorflow as tf  # a dependency of keras-gen on every backend (data pipelines, export)
+
+    if isinstance(x, tf.data.Dataset):
+        for element in x.take(1).as_numpy_iterator():
+            examples, labels, _ = keras.utils.unpack_x_y_sample_weight(element)
+            return examples, labels
+        raise ValueError(
+            "fit received an empty dataset: it gave no batch. A dataset batched with drop_remainder=True "
+            "gives none when it holds fewer examples than the batch size; use a smaller batch_size."
+        )
+    return np.zeros((0,), np.float32), None
+
+
 def _train_step(step):
     return backend.stateless_step(_counted(step), "train")
 
@@ -212,6 +232,40 @@ class GenerativeModel(keras.Model):
         weights = ops.reshape(ops.cast(sample_weight, values.dtype), (-1,))
         return ops.sum(values * weights) / ops.maximum(ops.sum(weights), 1e-12)
 
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras' `fit`, after a look at the first batch (see `check_batch`), and leaving the model
+        able to train again when a batch is refused while the step is traced."""
+        self.check_batch(*first_batch(x, y, kwargs.get("batch_size")))
+        try:
+            return super().fit(x, y, *args, **kwargs)
+        except Exception:
+            self.train_function = self.test_function = None  # traced with the refused batch
+            raise
+
+    def check_batch(self, x, labels):
+        """Refuse data a model would train on silently and wrongly: non-finite values, images
+        outside keras-gen's [-1, 1] (uint8 or 0..255 floats), labels outside [0, num_classes)."""
+        x = np.asarray(x)
+        if x.size == 0:  # a source fit reads without a look ahead
+            return
+        if not np.issubdtype(x.dtype, np.number):
+            raise TypeError(f"{self.name} trains on numbers; got data of dtype {x.dtype}.")
+        if not np.isfinite(x).all():
+            raise ValueError(
+                f"The data holds {int(np.size(x) - np.isfinite(x).sum())} non-finite values (NaN or inf) in its first "
+                f"batch. Remove or repair those examples before training."
+            )
+        is_image = x.ndim == 4
+        if is_image and (x.dtype == np.uint8 or x.min() < -1.5 or x.max() > 1.5):
+            raise ValueError(
+                f"{self.name} takes images as floats in [-1, 1]; the first batch has dtype {x.dtype} and values in "
+                f"[{x.min():.3g}, {x.max():.3g}]. Convert 0..255 pixels with x.astype('float32') / 127.5 - 1, or load "
+                f"the data with keras_gen.data.load(...), which does."
+            )
+        if self.conditional and labels is not None:
+            labels = np.asarray(labels)
+            self.check_labels(labels, len(labels))
+
     @property
     def minibatches_per_step(self):
         """How many minibatches one train step consumes (a GAN's k critic steps may each take one)."""
@@ -235,6 +289,7 @@ class GenerativeModel(keras.Model):
         if not self.optimizer_roles:
             super().compile(optimizer=optimizers["model"], **kwargs)
             self.optimizers_by_role = {}
+            self.optimizer.build(self.trainable_variables)  # as saved: a loaded model restores its slots
             return
         owner = {
             id(variable): optimizers[role]

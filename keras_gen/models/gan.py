@@ -48,6 +48,10 @@ class GAN(LatentVariableModel, GenerativeModel):
         class_loss_weight: weight of the auxiliary classifier's cross-entropy (AC-GAN).
         num_classes: class-conditional when set (see `GenerativeModel`).
         seed: seed of the training noise.
+
+    `fit` reports `d_loss`, `g_loss` (and `class_loss`, the penalties), and `loss`, their sum d_loss
+    + g_loss: no network's objective, but the key Keras callbacks such as `TerminateOnNaN` watch,
+    so that a NaN in either network stops training.
     """
 
     optimizer_roles = ("generator", "discriminator")
@@ -68,7 +72,7 @@ class GAN(LatentVariableModel, GenerativeModel):
     ):
         regularizers = list(regularizers)
         class_logits = num_classes is not None and discriminator.output.shape[-1] == 1 + num_classes
-        loss_names = ("d_loss", "g_loss", *(["class_loss"] if class_logits else []), *(r.name for r in regularizers if r.name))
+        loss_names = ("loss", "d_loss", "g_loss", *(["class_loss"] if class_logits else []), *(r.name for r in regularizers if r.name))
         super().__init__(num_classes=num_classes, seed=seed, loss_names=loss_names, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -214,7 +218,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             self.generator.trainable_variables,
             self.generator_optimizer,
         )
-        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **logs)
+        return self.track_losses(loss=d_loss + g_loss, d_loss=d_loss, g_loss=g_loss, **logs)
 
     def test_step(self, data):
         """Both networks' losses on held-out data, without updates."""
@@ -223,7 +227,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         fake = self.generator(self._with_labels(z, labels), training=False)
         d_loss, logs = self.discriminator_objective(real, fake, labels, training=False)
         g_loss = self.generator_objective(z, labels, training=False)
-        return self.track_losses(d_loss=d_loss, g_loss=g_loss, **logs)
+        return self.track_losses(loss=d_loss + g_loss, d_loss=d_loss, g_loss=g_loss, **logs)
 
     def get_config(self):
         return {

@@ -39,6 +39,8 @@ def parse_overrides(pairs):
 
 def check_out_dir(out, overwrite):
     """Refuse to write over an earlier run unless asked to."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise SystemExit(f"--out {out} is a file; give a folder for the run (it holds model.keras, history and samples).")
     existing = [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
     if existing and not overwrite:
         raise SystemExit(
@@ -80,6 +82,7 @@ def cmd_train(args):
         dataset,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
+        shuffle=False,  # data.load shuffles the dataset itself
         callbacks=[
             guard,
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
@@ -157,8 +160,18 @@ def cmd_sample(args):
 
 
 def _load(model_file):
+    """A saved model, with errors that say what is wrong with the file."""
+    import zipfile
+
     import keras
 
+    if not os.path.isfile(model_file):
+        raise FileNotFoundError(f"No model file at {model_file!r} (train one with keras-gen train, which writes model.keras).")
+    if not zipfile.is_zipfile(model_file):
+        raise ValueError(
+            f"{model_file} is not a valid Keras archive: .keras files are zip archives written by model.save, "
+            f"and this one is truncated or of another format."
+        )
     return keras.models.load_model(model_file)
 
 
@@ -173,7 +186,7 @@ def cmd_export(args):
         print(f"Wrote {', '.join(sorted(os.listdir(path)))} to {path}")
         return
     if args.serving_dir:
-        path = export.export_for_serving(args.model, args.serving_dir, version=args.version, overwrite=args.overwrite)
+        path = export.export_for_serving(_load(args.model), args.serving_dir, version=args.version, overwrite=args.overwrite)
     elif args.out:
         path = export.export_saved_model(_load(args.model), args.out, overwrite=args.overwrite)
     else:
@@ -190,7 +203,7 @@ def cmd_eval(args):
     unknown = sorted(set(metric_names) - set(metrics.METRICS))
     if unknown:
         raise SystemExit(f"--metrics: unknown {unknown}; choose from {', '.join(metrics.METRICS)}.")
-    model = keras.models.load_model(args.model)
+    model = _load(args.model)
     real = args.data
     if not args.data.endswith(".npz"):
         real = data.load(args.data, split=args.split, batch_size=args.batch_size, shuffle=False, drop_remainder=False)
@@ -254,7 +267,13 @@ def build_parser():
 
     for command in (train, sample, exporter, evaluate):
         command.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: KERAS_BACKEND)")
+        command.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     return parser
+
+
+# Errors that a command's input causes (a bad option, a missing or corrupt file, an existing
+# target): shown as one line; --debug shows the traceback.
+USER_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError)
 
 
 def main(argv=None):
@@ -267,7 +286,13 @@ def main(argv=None):
             # Keras reads KERAS_BACKEND once, at import (keras_gen imports it): run the command anew.
             env = {**os.environ, "KERAS_BACKEND": args.backend}
             raise SystemExit(subprocess.run([sys.executable, "-m", "keras_gen.cli", *argv], env=env).returncode)
-    args.run(args)
+    try:
+        args.run(args)
+    except USER_ERRORS as error:
+        if getattr(args, "debug", False):
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise SystemExit(f"keras-gen {args.command}: {type(error).__name__}: {message} (--debug shows the traceback)") from None
 
 
 if __name__ == "__main__":

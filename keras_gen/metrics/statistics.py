@@ -13,6 +13,8 @@ networks that produce them live in `keras_gen.metrics.extractors`.
   Models".
 """
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 from scipy.spatial.distance import cdist
@@ -39,7 +41,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
     d^2 = |mu1 - mu2|^2 + Tr(S1 + S2 - 2 sqrt(S1 S2)). As in the reference implementations: when
     the matrix square root is not finite, `eps * I` is added to both covariances; a complex square
     root (from numerical error) keeps its real part only if the imaginary part of its diagonal is
-    below 1e-3, and raises otherwise.
+    below 1e-3, and raises otherwise. Non-finite statistics (e.g. from a model whose samples are
+    NaN) or a square root that fails give NaN with a warning, not an exception, so that a
+    training run's metric callback reports the failure instead of crashing the run.
     """
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     sigma1, sigma2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
@@ -48,11 +52,17 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
             f"Means must both be (d,) and covariances both (d, d); got {mu1.shape}, {sigma1.shape}, "
             f"{mu2.shape}, {sigma2.shape}. Were the two sets extracted with the same extractor?"
         )
+    if not all(np.isfinite(a).all() for a in (mu1, sigma1, mu2, sigma2)):
+        warnings.warn("The features hold NaN or inf (NaN samples?): the Frechet distance is NaN.", RuntimeWarning)
+        return float("nan")
     diff = mu1 - mu2
-    covmean = linalg.sqrtm(sigma1 @ sigma2)
+    covmean = _sqrtm(sigma1 @ sigma2)
     if not np.isfinite(covmean).all():
         offset = np.eye(len(mu1)) * eps
-        covmean = linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+        covmean = _sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if not np.isfinite(covmean).all():
+        warnings.warn("The matrix square root of sigma1 @ sigma2 failed: the Frechet distance is NaN.", RuntimeWarning)
+        return float("nan")
     if np.iscomplexobj(covmean):
         max_imag = np.max(np.abs(np.diagonal(covmean).imag))
         if max_imag > 1e-3:
@@ -62,6 +72,17 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
             )
         covmean = covmean.real
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean))
+
+
+def _sqrtm(matrix):
+    """scipy's sqrtm, quiet about singular products (an untrained model's features often give
+    one): the caller checks the result and regularises, as the reference implementations do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        try:
+            return linalg.sqrtm(matrix)
+        except (linalg.LinAlgError, ValueError):
+            return np.full_like(matrix, np.nan)
 
 
 def fid_from_features(features1, features2):

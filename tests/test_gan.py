@@ -109,3 +109,24 @@ def test_bad_options_are_clear_errors():
         zoo.build("dcgan", data_shape=(2,))
     with pytest.raises(ValueError, match="data_shape must be"):
         zoo.build("dcgan", data_shape=(28, 28, 2))
+
+
+def test_ema_generates_with_the_average_of_the_generators_weights(tmp_path, digits):
+    images, _ = digits
+    model = zoo.build("dcgan", latent_dim=8, width=4, ema=0.9, seed=0)
+    initial = [keras.ops.convert_to_numpy(w).copy() for w in model.generator.trainable_weights]
+    averages = [initial]
+    for _ in range(3):  # one generator step per fit: follow the average by hand
+        model.fit(images[:16], batch_size=16, epochs=1, shuffle=False, verbose=0)
+        t = int(model.generator_optimizer.iterations) - 1  # the step just taken, counted before it
+        decay = min(0.9, (1 + t + 1) / (10 + t + 1))
+        current = [keras.ops.convert_to_numpy(w) for w in model.generator.trainable_weights]
+        averages.append([decay * a + (1 - decay) * w for a, w in zip(averages[-1], current)])
+    averaged_weights = [a for a, w in zip(model.averaged_generator.weights, model.generator.weights) if w.trainable]
+    for expected, variable in zip(averages[-1], averaged_weights):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(variable), expected, rtol=1e-4, atol=1e-6)
+    z = np.random.default_rng(0).normal(size=(2, 8)).astype("float32")
+    averaged = keras.ops.convert_to_numpy(model.generate(z))
+    assert not np.allclose(averaged, keras.ops.convert_to_numpy(model.generator(z, training=False)))
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.models.load_model(tmp_path / "m.keras").generate(z)), averaged, atol=1e-5)

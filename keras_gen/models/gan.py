@@ -46,6 +46,10 @@ class GAN(LatentVariableModel, GenerativeModel):
             of m (use `minibatches_per_step` to size fit's batches). False: every step reuses
             the whole batch.
         class_loss_weight: weight of the auxiliary classifier's cross-entropy (AC-GAN).
+        ema: None, or the decay of an exponential moving average of the generator's weights
+            (e.g. 0.999), kept beside the trained generator and used to generate: averaged
+            weights give smoother, better samples than the last iterate (Yazici et al. 2019;
+            an option of StudioGAN).
         num_classes: class-conditional when set (see `GenerativeModel`).
         seed: seed of the training noise.
 
@@ -66,6 +70,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         discriminator_steps=1,
         fresh_real_batches=True,
         class_loss_weight=1.0,
+        ema=None,
         num_classes=None,
         seed=None,
         **kwargs,
@@ -81,6 +86,14 @@ class GAN(LatentVariableModel, GenerativeModel):
         self.adversarial_loss = losses.get(loss)
         self.discriminator_steps = checks.integer("discriminator_steps", discriminator_steps, minimum=1)
         self.fresh_real_batches = bool(fresh_real_batches)
+        self.ema = None if ema is None else checks.number("ema (the average's decay)", ema, minimum=0.0)
+        if self.ema is not None and self.ema >= 1.0:
+            raise ValueError(f"ema is the decay of the average of the generator's weights, below 1 (e.g. 0.999); got {ema}.")
+        self.averaged_generator = None
+        if self.ema is not None:
+            self.averaged_generator = keras.models.clone_model(generator)
+            self.averaged_generator.set_weights(generator.get_weights())
+            self.averaged_generator.trainable = False  # updated by averaging, never by an optimizer
         self.class_loss_weight = checks.number("class_loss_weight", class_loss_weight, minimum=0.0)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(generator.output.shape[1:])
@@ -141,9 +154,23 @@ class GAN(LatentVariableModel, GenerativeModel):
         return x if labels is None else [x, labels]
 
     def generate(self, z, labels=None):
-        """Deterministic: G(z[, labels]) in inference mode, as a backend tensor."""
+        """Deterministic: G(z[, labels]) in inference mode, as a backend tensor; with `ema`, the
+        generator with averaged weights."""
         z = ops.convert_to_tensor(z, "float32")
-        return self.generator(self._with_labels(z, self.label_tensor(labels, ops.shape(z)[0])), training=False)
+        generator = self.generator if self.averaged_generator is None else self.averaged_generator
+        return generator(self._with_labels(z, self.label_tensor(labels, ops.shape(z)[0])), training=False)
+
+    def update_average(self):
+        """w_avg <- d * w_avg + (1 - d) * w after generator step t, with d = min(ema, (1 + t) / (10 + t))
+        so that early steps, far from the final weights, are soon forgotten (the warm-up of
+        TensorFlow's ExponentialMovingAverage); the batch-norm statistics are the generator's own."""
+        steps = ops.cast(self.generator_optimizer.iterations, "float32")
+        decay = ops.minimum(self.ema, (1.0 + steps) / (10.0 + steps))
+        for average, weight in zip(self.averaged_generator.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:
+                average.assign(weight)
 
     def discriminate(self, x, labels, training=True):
         """(scores (batch,), class logits (batch, num_classes) or None) of the discriminator."""
@@ -218,6 +245,8 @@ class GAN(LatentVariableModel, GenerativeModel):
             self.generator.trainable_variables,
             self.generator_optimizer,
         )
+        if self.averaged_generator is not None:
+            self.update_average()
         return self.track_losses(loss=d_loss + g_loss, d_loss=d_loss, g_loss=g_loss, **logs)
 
     def test_step(self, data):
@@ -237,6 +266,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             "discriminator_steps": self.discriminator_steps,
             "fresh_real_batches": self.fresh_real_batches,
             "class_loss_weight": self.class_loss_weight,
+            "ema": self.ema,
         }
 
     @classmethod
@@ -332,72 +362,72 @@ def _adam(learning_rate, beta_1, beta_2=0.999):
 
 @register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
 def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discriminator_steps=1, loss="non-saturating",
-        num_classes=None, learning_rate=2e-4, beta_1=0.5, seed=None):
+        num_classes=None, learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
     return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
                      hidden_units=hidden_units, num_classes=num_classes, loss=loss,
-                     discriminator_steps=discriminator_steps, seed=seed)
+                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(2e-4, 0.5).")
 def dcgan(data_shape=(28, 28, 1), latent_dim=100, width=64, discriminator_steps=1, loss="non-saturating",
-          num_classes=None, learning_rate=2e-4, beta_1=0.5, seed=None):
+          num_classes=None, learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
     if not networks.is_image_shape(networks.check_data_shape(data_shape)):
         raise ValueError(f"dcgan is convolutional and needs image data (H, W, C); for vectors use 'gan'. Got {data_shape}.")
     return build_gan(GAN, "dcgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=None, num_classes=num_classes, loss=loss,
-                     discriminator_steps=discriminator_steps, seed=seed)
+                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
 
 
 @register("wgan", "WGAN (Arjovsky et al. 2017): critic with weight clipping c=0.01, RMSProp(5e-5), n_critic=5.")
 def wgan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5, clip_value=0.01,
-         num_classes=None, learning_rate=5e-5, seed=None):
+         num_classes=None, learning_rate=5e-5, ema=None, seed=None):
     """DCGAN nets with batch norm in the critic (as in the paper) for images, MLPs for vectors."""
     optimizer = keras.optimizers.RMSprop(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0))
     return build_gan(WGAN, "wgan", optimizer, data_shape=data_shape, latent_dim=latent_dim, width=width,
                      hidden_units=hidden_units, num_classes=num_classes, regularizers=[WeightClipping(clip_value)],
-                     discriminator_steps=n_critic, seed=seed)
+                     discriminator_steps=n_critic, ema=ema, seed=seed)
 
 
 @register("wgan-gp", "WGAN-GP (Gulrajani et al. 2017): gradient penalty lambda=10, Adam(1e-4, 0, 0.9), n_critic=5.")
 def wgan_gp(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5,
             gradient_penalty_weight=10.0, normalization="layer", num_classes=None, conditioning="concat",
-            learning_rate=1e-4, beta_1=0.0, beta_2=0.9, seed=None):
+            learning_rate=1e-4, beta_1=0.0, beta_2=0.9, ema=None, seed=None):
     """Layer norm (or none) in the critic, never batch norm, which would couple the per-example
     penalty across the batch. With num_classes, a conditional WGAN-GP."""
     return build_gan(WGANGP, "wgan_gp", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization=normalization,
                      num_classes=num_classes, conditioning=conditioning,
-                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, seed=seed)
+                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, ema=ema, seed=seed)
 
 
 @register("sngan", "SN-GAN (Miyato et al. 2018): spectral norm on every D layer, hinge loss, Adam(2e-4, 0.5, 0.999).")
 def sngan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), discriminator_steps=1,
-          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, seed=None):
+          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, ema=None, seed=None):
     """No other normalisation in the discriminator; conditional models use the projection
     discriminator by default (Miyato & Koyama 2018)."""
     return build_gan(SNGAN, "sngan", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization="none",
                      spectral_norm=True, num_classes=num_classes, conditioning=conditioning,
-                     discriminator_steps=discriminator_steps, seed=seed)
+                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
 
 
 @register("cgan", "Conditional GAN (Mirza & Osindero 2014): label given to G and D ('concat' or 'projection').")
 def cgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
-         conditioning="concat", loss="non-saturating", learning_rate=2e-4, beta_1=0.5, seed=None):
+         conditioning="concat", loss="non-saturating", learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
     """DCGAN nets for images, MLPs for vectors; conditioning="projection" gives the projection
     discriminator of Miyato & Koyama (2018)."""
     if conditioning == "auxiliary":
         raise ValueError("cgan's discriminator sees the label; for an auxiliary classifier use the 'acgan' entry.")
     return build_gan(GAN, "cgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, num_classes=num_classes, conditioning=conditioning,
-                     loss=loss, seed=seed)
+                     loss=loss, ema=ema, seed=seed)
 
 
 @register("acgan", "AC-GAN (Odena et al. 2017): label given to G, D also predicts the class; DCGAN nets for images.")
 def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
-          loss="non-saturating", spectral_norm=False, learning_rate=2e-4, beta_1=0.5, seed=None):
+          loss="non-saturating", spectral_norm=False, learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
     """loss="hinge" with spectral_norm=True gives the AC-GAN variant of Miyato et al.'s recipe."""
     return build_gan(GAN, "acgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, normalization="none" if spectral_norm else "batch",
                      spectral_norm=spectral_norm, num_classes=num_classes, conditioning="auxiliary", loss=loss,
-                     regularizers=[SpectralNorm()] if spectral_norm else [], seed=seed)
+                     regularizers=[SpectralNorm()] if spectral_norm else [], ema=ema, seed=seed)

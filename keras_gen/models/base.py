@@ -165,21 +165,24 @@ class GenerativeModel(keras.Model):
         """fit's batch as `(x, labels, sample_weight)`; labels are None for unconditional models
         (labelled data trains them too) and required by conditional ones."""
         x, labels, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        self._check_shape_and_labels(x, labels)
+        if not self.conditional:
+            return x, None, sample_weight
+        return x, ops.cast(labels, "int32"), sample_weight
+
+    def _check_shape_and_labels(self, x, labels):
         if tuple(x.shape[1:]) != tuple(self.data_shape):
             raise ValueError(
                 f"{self.name} was built for data of shape {tuple(self.data_shape)} but received batches of "
                 f"shape {tuple(x.shape[1:])}. Build it with data_shape={tuple(x.shape[1:])}, or load the "
                 f"data at the model's size (e.g. keras_gen.data.load(..., image_size=...))."
             )
-        if not self.conditional:
-            return x, None, sample_weight
-        if labels is None:
+        if self.conditional and labels is None:
             raise ValueError(
                 f"{self.name} is conditional (num_classes={self.num_classes}) and trains on (examples, labels) "
                 f"pairs, but the data has no labels. Load labelled data, e.g. "
                 f"keras_gen.data.load('mnist-5k', require_labels=True) or keras_gen.data.load((images, labels))."
             )
-        return x, ops.cast(labels, "int32"), sample_weight
 
     # -- training ----------------------------------------------------------------------------
 
@@ -233,8 +236,9 @@ class GenerativeModel(keras.Model):
         return ops.sum(values * weights) / ops.maximum(ops.sum(weights), 1e-12)
 
     def fit(self, x=None, y=None, *args, **kwargs):
-        """Keras' `fit`, after a look at the first batch (see `check_batch`), and leaving the model
-        able to train again when a batch is refused while the step is traced."""
+        """Keras' `fit`, after a look at the first batch (see `check_batch`): data refused before
+        the step is traced leaves the model as it was, on every backend (JAX's fit sets the
+        variables aside while it runs). A refusal while tracing drops the traced step."""
         self.check_batch(*first_batch(x, y, kwargs.get("batch_size")))
         try:
             return super().fit(x, y, *args, **kwargs)
@@ -243,11 +247,13 @@ class GenerativeModel(keras.Model):
             raise
 
     def check_batch(self, x, labels):
-        """Refuse data a model would train on silently and wrongly: non-finite values, images
-        outside keras-gen's [-1, 1] (uint8 or 0..255 floats), labels outside [0, num_classes)."""
+        """Refuse data a model cannot train on, or would train on silently and wrongly: the wrong
+        shape, missing labels, non-finite values, images outside keras-gen's [-1, 1] (uint8 or
+        0..255 floats), labels outside [0, num_classes)."""
         x = np.asarray(x)
         if x.size == 0:  # a source fit reads without a look ahead
             return
+        self._check_shape_and_labels(x, labels)
         if not np.issubdtype(x.dtype, np.number):
             raise TypeError(f"{self.name} trains on numbers; got data of dtype {x.dtype}.")
         if not np.isfinite(x).all():

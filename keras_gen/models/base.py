@@ -8,8 +8,8 @@ gives every family:
 - labels: `num_classes` (None: unconditional); `unpack(data)` turns fit's batch into
   `(x, labels, sample_weight)` through `keras.utils.unpack_x_y_sample_weight`, and
   `check_labels` is the one validator of labels for `fit`, `sample` and friends;
-- `sample(n, *, labels=None, seed=None)`: NumPy float32; a conditional model without labels
-  draws balanced classes; the same seed draws the same noise on every backend (NumPy);
+- a look at the first batch before `fit` traces a step (`check_batch`), so bad data is refused
+  with what to do instead and a refused call leaves the model intact;
 - `compile(optimizer=...)`: one optimizer, or a dict by role (`{"generator": ...,
   "discriminator": ...}`), with the class's own (the paper's) defaults for what is left out;
   `model.optimizer.iterations` counts train steps;

@@ -82,7 +82,6 @@ def cmd_train(args):
         dataset,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
-        shuffle=False,  # data.load shuffles the dataset itself
         callbacks=[
             guard,
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),

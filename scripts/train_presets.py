@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # entry/preset -> the `keras-gen train` arguments that make it
 RECIPES = {
-    "dcgan/mnist-5k": dict(data="mnist-5k", epochs=10, batch_size=64, options={"latent_dim": 64, "width": 32}),
+    "dcgan/mnist-5k": dict(data="mnist-5k", epochs=30, batch_size=64, options={}),
 }
 
 
@@ -29,7 +29,7 @@ def train(key, recipe):
     import keras
 
     import keras_gen
-    from keras_gen import cli, presets
+    from keras_gen import cli, presets, zoo
 
     entry, preset = key.split("/")
     options = [f"{name}={value!r}".replace(" ", "") for name, value in recipe["options"].items()]
@@ -50,7 +50,7 @@ def train(key, recipe):
     metadata = {
         "entry": entry,
         "preset": preset,
-        "options": recipe["options"],
+        "options": {**zoo.get(entry).options, **recipe["options"]},  # all of them: later defaults may change
         "data": recipe["data"],
         "command": "keras-gen " + " ".join(a if a != run else "RUN" for a in args) + f" --backend {keras.backend.backend()}",
         "script": f"KERAS_BACKEND={keras.backend.backend()} python scripts/train_presets.py {key}",

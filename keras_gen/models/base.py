@@ -56,6 +56,12 @@ def public_optimizer_config(optimizer):
     return {"class_name": public.__name__, "config": optimizer.get_config()}
 
 
+def is_dataset(x):
+    import tensorflow as tf  # a dependency of keras-gen on every backend (data pipelines, export)
+
+    return isinstance(x, tf.data.Dataset)
+
+
 def first_batch(x, y, batch_size):
     """(examples, labels or None) of the first batch `fit` will see from NumPy arrays or a
     tf.data dataset; other sources (generators, PyDatasets) are not read ahead: (empty, None)."""
@@ -63,9 +69,7 @@ def first_batch(x, y, batch_size):
         if len(x) == 0:
             raise ValueError("fit received no examples: the array is empty.")
         return x[: batch_size or 32], (None if y is None else np.asarray(y)[: batch_size or 32])
-    import tensorflow as tf  # a dependency of keras-gen on every backend (data pipelines, export)
-
-    if isinstance(x, tf.data.Dataset):
+    if is_dataset(x):
         for element in x.take(1).as_numpy_iterator():
             examples, labels, _ = keras.utils.unpack_x_y_sample_weight(element)
             return examples, labels
@@ -240,6 +244,8 @@ class GenerativeModel(keras.Model):
         the step is traced leaves the model as it was, on every backend (JAX's fit sets the
         variables aside while it runs). A refusal while tracing drops the traced step."""
         self.check_batch(*first_batch(x, y, kwargs.get("batch_size")))
+        if is_dataset(x):
+            kwargs.setdefault("shuffle", False)  # Keras ignores it for datasets, but warns at its default True
         try:
             return super().fit(x, y, *args, **kwargs)
         except Exception:

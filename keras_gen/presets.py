@@ -5,9 +5,10 @@
     model = keras_gen.zoo.build("dcgan", weights="my.weights.h5")     # Keras weights of the entry
     keras_gen.zoo.presets("dcgan")                                     # {"mnist-5k": metadata, ...}
 
-A preset is a folder `keras_gen/presets/<entry>/<preset>/` with the entry's weights
-(`model.weights.h5`, Keras' own format) and `metadata.json`: the options the model was built with,
-the exact training command, backend, steps, wall time, versions and measured quality figures.
+A preset is a folder `keras_gen/presets/<entry>/<preset>/` with the model's weights
+(`weights.npz`: `model.weights` in order, stored as float16 to keep the package small; no
+optimizer state) and `metadata.json`: the options the model was built with, the exact training
+command, backend, steps, wall time, versions and measured quality figures.
 `scripts/train_presets.py` writes them; a preset trained on one backend loads on the others.
 """
 
@@ -15,8 +16,27 @@ import importlib.resources
 import json
 import os
 
-WEIGHTS_FILE = "model.weights.h5"
+import numpy as np
+from keras import ops
+
+WEIGHTS_FILE = "weights.npz"
 METADATA_FILE = "metadata.json"
+
+
+def save_weights(model, path):
+    """`model.weights` (the networks' weights, not the optimizers') as float16, in order."""
+    arrays = {f"{i:04d}": ops.convert_to_numpy(v).astype(np.float16) for i, v in enumerate(model.weights)}
+    np.savez_compressed(path, **arrays)
+
+
+def load_weights(model, path):
+    """Assign what `save_weights` wrote to a model built with the same options."""
+    with np.load(path) as stored:
+        arrays = [stored[key] for key in sorted(stored.files)]
+    if [a.shape for a in arrays] != [tuple(v.shape) for v in model.weights]:
+        raise ValueError(f"The weights in {path} do not fit this model: was it built with the preset's options?")
+    for variable, array in zip(model.weights, arrays):
+        variable.assign(array.astype(variable.dtype))
 
 
 def _root():
@@ -37,7 +57,7 @@ def presets(entry):
 
 def resolve(entry, weights):
     """(weights file, metadata or None) for `weights`: a preset name of `entry`, a preset folder,
-    or a `.weights.h5` file. Errors name what exists."""
+    or a `.weights.h5` file (Keras' format, for `model.load_weights`). Errors name what exists."""
     weights = os.fspath(weights)
     if weights.endswith(".weights.h5"):
         if not os.path.isfile(weights):

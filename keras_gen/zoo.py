@@ -69,8 +69,10 @@ def build(name, weights=None, optimizer=None, **overrides):
     model = entry.builder(**overrides)
     if optimizer is not None:
         model.compile(optimizer=optimizer)
-    if weights_file is not None:
+    if weights_file is not None and weights_file.endswith(".weights.h5"):
         model.load_weights(weights_file)
+    elif weights_file is not None:
+        preset_files.load_weights(model, weights_file)
     return model
 
 

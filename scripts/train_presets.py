@@ -4,9 +4,10 @@
     KERAS_BACKEND=tensorflow python scripts/train_presets.py --all
 
 Each preset is trained by the `keras-gen train` command recorded in its metadata (so the CLI's
-NaN guard, data loading and per-epoch domain FID apply), then its weights and `metadata.json`
-(command, backend, steps, wall time, versions, final losses and domain FID) are written to
-`keras_gen/presets/<entry>/<preset>/`. The recipes below are the presets' definition.
+NaN guard, data loading and per-epoch domain FID apply), then its weights (float16, see
+`keras_gen.presets`) and `metadata.json` (command, backend, steps, wall time, versions, final
+losses and domain FID) are written to `keras_gen/presets/<entry>/<preset>/`; the quality figures
+come from `benchmarks/zoo_quality.py`. The recipes below are the presets' definition.
 """
 
 import argparse
@@ -45,7 +46,9 @@ def train(key, recipe):
         model = keras.models.load_model(os.path.join(run, "model.keras"))  # the last good epoch
         target = os.path.join(ROOT, "keras_gen", "presets", entry, preset)
         os.makedirs(target, exist_ok=True)
-        model.save_weights(os.path.join(target, presets.WEIGHTS_FILE), overwrite=True)
+        for stale in os.listdir(target):
+            os.remove(os.path.join(target, stale))
+        presets.save_weights(model, os.path.join(target, presets.WEIGHTS_FILE))
         shutil.copy(os.path.join(run, "samples", f"epoch_{recipe['epochs']:03d}.png"), os.path.join(target, "samples.png"))
     metadata = {
         "entry": entry,

@@ -4,13 +4,11 @@ file, and a preset's architecture cannot be changed by accident."""
 
 import json
 import os
-import shutil
-
 import keras
 import numpy as np
 import pytest
 
-from keras_gen import cli, metrics, zoo
+from keras_gen import cli, metrics, presets, zoo
 
 
 def test_presets_are_listed_with_their_metadata():
@@ -40,11 +38,11 @@ def test_weights_from_a_preset_folder_or_a_weights_file(tmp_path):
     np.testing.assert_allclose(loaded.sample(5, seed=1), model.sample(5, seed=1), atol=1e-6)
     folder = tmp_path / "preset"
     folder.mkdir()
-    shutil.copy(tmp_path / "gan.weights.h5", folder / "model.weights.h5")
+    presets.save_weights(model, str(folder / presets.WEIGHTS_FILE))
     options = {"data_shape": [2], "hidden_units": [8], "latent_dim": 2}
     (folder / "metadata.json").write_text(json.dumps({"entry": "gan", "options": options}))
     from_folder = zoo.build("gan", weights=str(folder))  # the preset's options shape the networks
-    np.testing.assert_allclose(from_folder.sample(5, seed=1), model.sample(5, seed=1), atol=1e-6)
+    np.testing.assert_allclose(from_folder.sample(5, seed=1), model.sample(5, seed=1), atol=1e-2)  # float16
     with pytest.raises(ValueError, match=r"latent_dim=4 \(the preset has 2\)"):
         zoo.build("gan", weights=str(folder), latent_dim=4)
     assert zoo.build("gan", weights=str(folder), learning_rate=1e-3).latent_dim == 2  # training options may change

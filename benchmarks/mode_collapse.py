@@ -127,7 +127,9 @@ def train_and_score(name, data_name, seed, args, learning_rate):
     model = zoo.build(name, **options)
     if args.decay:
         decay_learning_rates(model, args.steps[name])
-    dataset = data.load(data_name, batch_size=args.batch_size, num_samples=100_000, seed=seed).repeat()
+    # --batch-size is the minibatch of one critic step: a WGAN's step takes n_critic of them.
+    batch_size = args.batch_size * model.minibatches_per_step
+    dataset = data.load(data_name, batch_size=batch_size, num_samples=100_000, seed=seed).repeat()
     start = time.time()
     model.fit(dataset, epochs=1, steps_per_epoch=args.steps[name], verbose=0)
     seconds = time.time() - start

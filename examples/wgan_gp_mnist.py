@@ -9,7 +9,7 @@ import keras_gen
 model = keras_gen.zoo.build("wgan-gp")  # lambda = 10, Adam(1e-4, 0, 0.9), layer norm in the critic
 held_out, _ = keras_gen.data.load_mnist_5k("test")
 history = model.fit(
-    keras_gen.data.load("mnist-5k", batch_size=64),
+    keras_gen.data.load("mnist-5k", batch_size=64 * model.minibatches_per_step),  # n_critic minibatches of 64
     epochs=5,
     callbacks=[
         keras_gen.callbacks.FID(held_out, extractor="mnist-lenet", n=1000),

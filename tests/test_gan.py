@@ -91,7 +91,7 @@ def test_save_and_load_give_the_same_samples(tmp_path, digits):
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(loaded.sample(4, seed=7), model.sample(4, seed=7), atol=1e-6)
-    assert float(loaded.generator_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(loaded.generator_optimizer.learning_rate) == pytest.approx(4e-4)
     loaded.fit(images[:32], batch_size=16, epochs=1, verbose=0)  # a reloaded model trains on
 
 

@@ -23,6 +23,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # entry/preset -> the `keras-gen train` arguments that make it
 RECIPES = {
     "dcgan/mnist-5k": dict(data="mnist-5k", epochs=30, batch_size=64, options={}),
+    "acgan/mnist-5k": dict(
+        data="mnist-5k", epochs=30, batch_size=64, options={"latent_dim": 64, "width": 32, "learning_rate": 4e-4, "ema": 0.999}
+    ),
+    "cgan/mnist-5k": dict(
+        data="mnist-5k", epochs=30, batch_size=64, options={"latent_dim": 64, "width": 32, "learning_rate": 4e-4, "ema": 0.999}
+    ),
 }
 
 

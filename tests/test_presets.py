@@ -59,3 +59,10 @@ def test_sample_from_a_preset_on_the_command_line(tmp_path):
     out = tmp_path / "grid.png"
     cli.main(["sample", "dcgan", "--weights", "mnist-5k", "-n", "16", "--out", str(out), "--seed", "0"])
     assert os.path.getsize(out) > 0
+
+
+def test_the_cgan_preset_draws_the_class_it_is_asked_for_on_this_backend():
+    model = zoo.build("cgan", weights="mnist-5k")
+    labels = np.repeat(np.arange(10), 20)
+    logits = metrics.features(model.sample(200, labels=labels, seed=0), "mnist-lenet", batch_size=200, output="logits", verbose=0)
+    assert np.mean(np.asarray(logits).argmax(axis=1) == labels) > 0.9

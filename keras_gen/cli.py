@@ -13,6 +13,7 @@
 
 import argparse
 import ast
+import csv
 import json
 import os
 import subprocess
@@ -63,7 +64,14 @@ def cmd_train(args):
 
     from keras_gen import callbacks, data, zoo
 
-    check_out_dir(args.out, args.overwrite)
+    backup = os.path.join(args.out, "backup")
+    if args.resume and not os.path.isdir(backup):
+        raise SystemExit(
+            f"Nothing to resume in {args.out}: it holds no backup of an interrupted run (a run that finished, "
+            f"or never started, leaves none)."
+        )
+    if not args.resume:
+        check_out_dir(args.out, args.overwrite)
     overrides = parse_overrides(args.set)
     if args.data in data.MIXTURES:
         overrides.setdefault("data_shape", (2,))
@@ -86,12 +94,15 @@ def cmd_train(args):
             guard,
             preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
             *evaluation_callbacks(model, args),
-            keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv")),
+            keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=args.resume),
+            # Every epoch's full state (both optimizers, the noise seed); deleted when fit ends well.
+            keras.callbacks.BackupAndRestore(backup),
         ],
     )
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
-                   "data": args.data, "history": history.history}, f, indent=2, default=str)
+                   "data": args.data, "history": read_history(os.path.join(args.out, "history.csv"))},
+                  f, indent=2, default=str)
     if guard.stopped_at is not None:
         epoch, batch, bad = guard.stopped_at
         losses = ", ".join(f"{name} = {value}" for name, value in bad.items())
@@ -101,6 +112,15 @@ def cmd_train(args):
             f"rate (--set learning_rate=...) or check the data range."
         )
     print(f"Wrote {args.out}/model.keras, history.csv, history.json and samples/epoch_*.png")
+
+
+def read_history(path):
+    """{metric: [value per epoch]} from a CSVLogger file: a resumed run's epochs come after the
+    interrupted run's."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    keys = [key for key in (rows[0] if rows else {}) if key != "epoch"]
+    return {key: [float(row[key]) if row[key] not in ("", "NA") else float("nan") for row in rows] for key in keys}
 
 
 def evaluation_callbacks(model, args):
@@ -231,6 +251,7 @@ def build_parser():
     train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
+    train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out (same command)")
     train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
     train.set_defaults(run=cmd_train)
 

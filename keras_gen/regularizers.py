@@ -62,7 +62,7 @@ class GradientPenalty(CriticRegularizer):
         """x_hat = eps x + (1 - eps) G(z), eps ~ U[0, 1] drawn once per example."""
         eps_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
         eps = keras.random.uniform(eps_shape, seed=seed_generator)
-        return eps * real + (1.0 - eps) * fake
+        return eps * real + (1.0 - eps) * ops.cast(fake, real.dtype)
 
     def penalty(self, critic_fn, real, fake, seed_generator):
         x_hat = self.interpolate(real, fake, seed_generator)

@@ -97,7 +97,8 @@ class Autoencoder(Encoder, LatentDecoder, GenerativeModel):
     def objective(self, x, labels, sample_weight, training):
         """Reconstruction of the clean x from the (corrupted) input, plus the code penalties."""
         code = self.encoder(self.corrupt(x), training=training)
-        reconstruction = self.weighted_mean(self.reconstruction_error(x, self.decoder(code, training=training)), sample_weight)
+        outputs = ops.cast(self.decoder(code, training=training), "float32")  # float32 under mixed precision
+        reconstruction = self.weighted_mean(self.reconstruction_error(x, outputs), sample_weight)
         penalties = self.code_penalties(code)
         terms = {"reconstruction": reconstruction, **penalties}
         return reconstruction + sum(penalties.values()), {name: terms[name] for name in self.loss_names if name != "loss"}

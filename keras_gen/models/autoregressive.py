@@ -106,7 +106,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
     def objective(self, x, labels, sample_weight, training):
         """The exact negative log-likelihood in nats per image, and in bits per dimension."""
         values = self.discretize(x)
-        logits = self.network(self._inputs(self.values_to_images(values), labels), training=training)
+        logits = ops.cast(self.network(self._inputs(self.values_to_images(values), labels), training=training), "float32")
         nll = self.weighted_mean(per_example_sum(self.pixel_nll(logits, values)), sample_weight)
         return nll, {"bits_per_dim": nll / (self.dims * math.log(2.0))}
 
@@ -114,7 +114,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
         """Exact log p(x) per image in nats (of the discretised image) as a float32 tensor (B,);
         traceable, from images in [-1, 1] and, when conditional, int labels (B,)."""
         values = self.discretize(images)
-        logits = self.network(self._inputs(self.values_to_images(values), labels), training=False)
+        logits = ops.cast(self.network(self._inputs(self.values_to_images(values), labels), training=False), "float32")
         return -per_example_sum(self.pixel_nll(logits, values))
 
     def log_prob(self, x, labels=None, batch_size=256):
@@ -135,7 +135,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
     def _step(self, images, noise, index, *labels):
         """One sampling step: draw every pixel from the network's logits with the given noise
         (Gumbel-max for the softmax, uniform for the Bernoulli) and keep only pixel `index`."""
-        logits = self.network(self._inputs(images, labels[0] if labels else None), training=False)
+        logits = ops.cast(self.network(self._inputs(images, labels[0] if labels else None), training=False), "float32")
         if self.distribution == "categorical":
             drawn = self.values_to_images(ops.argmax(logits + noise, axis=-1))
         else:

@@ -292,6 +292,12 @@ class GenerativeModel(keras.Model):
     def compile(self, optimizer=None, **kwargs):
         """Compile with `optimizer`: None (the class's defaults), one optimizer (copied for each
         network of a multi-network model), or a dict by role; missing roles keep the defaults."""
+        if keras.config.dtype_policy().name == "mixed_float16":
+            raise ValueError(
+                "keras-gen models do not support the mixed_float16 policy yet: float16 needs loss scaling for "
+                "each network's optimizer, which keras-gen does not do yet. Use mixed_bfloat16 (float32's "
+                "range, no loss scaling): keras.config.set_dtype_policy('mixed_bfloat16')."
+            )
         if "loss" in kwargs or "metrics" in kwargs:
             raise TypeError(
                 f"{type(self).__name__} computes its own losses ({', '.join(self.loss_names)}); "

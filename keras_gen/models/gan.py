@@ -175,6 +175,7 @@ class GAN(LatentVariableModel, GenerativeModel):
     def discriminate(self, x, labels, training=True):
         """(scores (batch,), class logits (batch, num_classes) or None) of the discriminator."""
         outputs = self.discriminator(self._with_labels(x, labels) if self.discriminator_takes_labels else x, training=training)
+        outputs = ops.cast(outputs, "float32")  # losses in float32 under a mixed-precision policy
         return outputs[:, 0], (outputs[:, 1:] if self.auxiliary_classifier else None)
 
     def sample_latent(self, batch_size):

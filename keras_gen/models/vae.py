@@ -81,10 +81,10 @@ class VAE(Encoder, LatentVariableModel, GenerativeModel):
 
     def objective(self, x, labels, sample_weight, training):
         """The negative ELBO, -log p(x|z) (one reparameterised z) + beta * KL(q(z|x) || p(z))."""
-        mean, log_var = self.encoder(self._inputs(x, labels), training=training)
+        mean, log_var = (ops.cast(t, "float32") for t in self.encoder(self._inputs(x, labels), training=training))
         eps = keras.random.normal(ops.shape(mean), seed=self.noise)
         z = mean + ops.exp(0.5 * log_var) * eps
-        logits = self.decoder(self._inputs(z, labels), training=training)
+        logits = ops.cast(self.decoder(self._inputs(z, labels), training=training), "float32")
         reconstruction = self.weighted_mean(per_example_sum(bernoulli_nll(x, logits)), sample_weight)
         kl = self.weighted_mean(gaussian_kl(mean, log_var), sample_weight)
         return reconstruction + self.beta * kl, {"reconstruction": reconstruction, "kl": kl}

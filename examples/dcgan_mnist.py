@@ -7,9 +7,9 @@ import keras
 
 import keras_gen
 
-model = keras_gen.zoo.build("dcgan")  # Radford et al.'s nets and Adam(2e-4, beta_1=0.5)
+model = keras_gen.zoo.build("dcgan")  # Radford et al.'s nets, tuned for small digit sets (zoo/dcgan)
 data = keras_gen.data.load("mnist-5k", batch_size=64)
-model.fit(data, epochs=5, callbacks=[keras_gen.callbacks.SampleGrid("runs/example-dcgan/samples")])
+model.fit(data, epochs=30, callbacks=[keras_gen.callbacks.SampleGrid("runs/example-dcgan/samples")])
 
 images = model.sample(64, seed=0)  # float32 NHWC in [-1, 1]
 keras_gen.images.save_grid(images, "runs/example-dcgan/final.png")

@@ -86,7 +86,7 @@ def cmd_train(args):
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     checkpoint = os.path.join(args.out, "model.keras")
     guard = callbacks.StopOnNonFiniteLoss(checkpoint)  # saves model.keras after every good epoch
-    history = model.fit(
+    model.fit(
         dataset,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,

@@ -64,6 +64,21 @@ class MaskedConv2D(layers.Layer):
         y = ops.conv(x, kernel, strides=1, padding="same")
         return y + self.bias if self.use_bias else y
 
+    def call_on_row(self, above, row):
+        """The output on one row from its inputs, for row-by-row sampling.
+
+        `above`: the `kh // 2` rows above (B, kh // 2, w + kw - 1, C), with `kw // 2` columns of
+        context on each side (zeros beyond the image); `row`: the row's own inputs (B, 1, w, C),
+        zero beyond its ends. Returns (B, 1, w, filters); rows below never count (the mask).
+        """
+        kh, kw = self.mask.shape
+        kernel = self.kernel * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=self.kernel.dtype)
+        x = ops.pad(row, [[0, 0], [0, 0], [kw // 2, kw // 2], [0, 0]])
+        if kh > 1:
+            x = ops.concatenate([above, x], axis=1)
+        y = ops.conv(x, kernel[: kh // 2 + 1], strides=1, padding="valid")
+        return y + self.bias if self.use_bias else y
+
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
 
@@ -77,13 +92,18 @@ class MaskedConv2D(layers.Layer):
         }
 
 
+def gated_activation(x):
+    """tanh(a) * sigmoid(b) for the two halves [a, b] of the channels of `x`."""
+    a, b = ops.split(x, 2, axis=-1)
+    return ops.tanh(a) * ops.sigmoid(b)
+
+
 @keras.saving.register_keras_serializable(package="keras_gen")
 class GatedActivation(layers.Layer):
     """tanh(a) * sigmoid(b) for the two halves [a, b] of the channels (gated PixelCNN)."""
 
     def call(self, x):
-        a, b = ops.split(x, 2, axis=-1)
-        return ops.tanh(a) * ops.sigmoid(b)
+        return gated_activation(x)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], input_shape[-1] // 2)

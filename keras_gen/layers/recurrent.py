@@ -37,24 +37,35 @@ class RowLSTM(layers.Layer):
         self.bias.assign(forget_bias)
 
     def call(self, x):
-        input_kernel = self.input_kernel * ops.convert_to_tensor(self.input_mask, dtype=self.input_kernel.dtype)
-        input_gates = ops.conv(x, input_kernel, strides=1, padding="same") + self.bias
+        input_gates = self.input_gates(x)
         hidden = ops.zeros_like(input_gates[:, 0, :, : self.units])
         cell = hidden
-        k, width, center = self.kernel_size, x.shape[2], self.kernel_size // 2
-        state_kernel = ops.reshape(self.state_kernel, (k * self.units, 4 * self.units))
+        center = self.kernel_size // 2
         rows = []
         for row in range(x.shape[1]):
-            # The 1-D "same" convolution over the row above as one matrix product on its k shifts
-            # (faster than a tiny conv1d per row, notably on PyTorch's CPU kernels).
-            padded = ops.pad(hidden, [[0, 0], [center, center], [0, 0]])
-            shifts = ops.concatenate([padded[:, d : d + width] for d in range(k)], axis=-1)
-            gates = input_gates[:, row] + ops.matmul(shifts, state_kernel)
-            output_gate, forget_gate, input_gate, candidate = ops.split(gates, 4, axis=-1)
-            cell = ops.sigmoid(forget_gate) * cell + ops.sigmoid(input_gate) * ops.tanh(candidate)
-            hidden = ops.sigmoid(output_gate) * ops.tanh(cell)
+            above = ops.pad(hidden, [[0, 0], [center, center], [0, 0]])
+            hidden, cell = self.row_step(input_gates[:, row], above, cell)
             rows.append(hidden)
         return ops.stack(rows, axis=1)
+
+    def input_gates(self, x):
+        """The masked 1 x k input-to-state convolution of every row of `x`, plus the bias."""
+        input_kernel = self.input_kernel * ops.convert_to_tensor(self.input_mask, dtype=self.input_kernel.dtype)
+        return ops.conv(x, input_kernel, strides=1, padding="same") + self.bias
+
+    def row_step(self, input_gates, hidden_above, cell_above):
+        """One step of the recurrence: a row's `input_gates` (B, w, 4 units), the row above's hidden
+        state with `kernel_size // 2` columns of context each side (B, w + k - 1, units) and its
+        cell state (B, w, units) -> the row's (hidden, cell). Sampling carries them row to row."""
+        k, width = self.kernel_size, input_gates.shape[1]
+        state_kernel = ops.reshape(self.state_kernel, (k * self.units, 4 * self.units))
+        # The 1-D convolution over the row above as one matrix product on its k shifts
+        # (faster than a tiny conv1d per row, notably on PyTorch's CPU kernels).
+        shifts = ops.concatenate([hidden_above[:, d : d + width] for d in range(k)], axis=-1)
+        gates = input_gates + ops.matmul(shifts, state_kernel)
+        output_gate, forget_gate, input_gate, candidate = ops.split(gates, 4, axis=-1)
+        cell = ops.sigmoid(forget_gate) * cell_above + ops.sigmoid(input_gate) * ops.tanh(candidate)
+        return ops.sigmoid(output_gate) * ops.tanh(cell), cell
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)

@@ -25,11 +25,17 @@ DISTRIBUTIONS = ("categorical", "bernoulli")
 LEVELS = 256
 
 
-def label_bias(labels, num_classes, channels):
+def label_bias(labels, num_classes, channels, name):
     """A per-channel bias from the class label, added in every layer of a class-conditional
     autoregressive network (van den Oord et al. 2016, "Conditional Image Generation with PixelCNN
     Decoders", eq. 4 with a one-hot h)."""
-    return layers.Reshape((1, 1, channels))(layers.Embedding(num_classes, channels)(labels))
+    return layers.Reshape((1, 1, channels))(layers.Embedding(num_classes, channels, name=name)(labels))
+
+
+def label_bias_of(network, name, labels):
+    """The label bias of `label_bias(..., name)` for int `labels`, (B, 1, 1, channels)."""
+    embedding = network.get_layer(name)
+    return ops.reshape(embedding(labels), (-1, 1, 1, embedding.output_dim))
 
 
 def output_network(images, labels, h, data_shape, filters, distribution, name):
@@ -42,6 +48,14 @@ def output_network(images, labels, h, data_shape, filters, distribution, name):
     else:
         logits = layers.Conv2D(channels, 1, name="logits")(h)
     return keras.Model(images if labels is None else [images, labels], logits, name=name)
+
+
+def output_logits(network, h, data_shape, distribution):
+    """The closing layers of `output_network` on features `h` of one row (B, 1, w, filters):
+    logits (B, w, C, 256) for "categorical", (B, w, C) for "bernoulli"."""
+    logits = network.get_layer("logits")(network.get_layer("head")(ops.relu(h)))
+    width, channels = ops.shape(h)[2], data_shape[-1]
+    return ops.reshape(logits, (-1, width, channels, LEVELS) if distribution == "categorical" else (-1, width, channels))
 
 
 def network_inputs(data_shape, num_classes):
@@ -72,7 +86,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             raise ValueError(f"{type(self).__name__} models images (H, W, C); got data_shape={self.data_shape}.")
         self.distribution = checks.choice("distribution", distribution, DISTRIBUTIONS)
         self.dims = int(np.prod(self.data_shape))
-        self._sampling_step = None
+        self._samplers = None
 
     @staticmethod
     def _inputs(images, labels):
@@ -132,25 +146,30 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
         """-log_prob(x) / (H * W * C * ln 2), per image."""
         return -self.log_prob(x, labels=labels, batch_size=batch_size) / (self.dims * math.log(2.0))
 
-    def _step(self, images, noise, index, *labels):
-        """One sampling step: draw every pixel from the network's logits with the given noise
-        (Gumbel-max for the softmax, uniform for the Bernoulli) and keep only pixel `index`."""
-        logits = ops.cast(self.network(self._inputs(images, labels[0] if labels else None), training=False), "float32")
+    def draw_values(self, logits, noise):
+        """Pixel values in [-1, 1] drawn from `logits` with the given noise: Gumbel-max for the
+        softmax, a uniform threshold for the Bernoulli."""
+        logits = ops.cast(logits, "float32")
         if self.distribution == "categorical":
-            drawn = self.values_to_images(ops.argmax(logits + noise, axis=-1))
-        else:
-            drawn = ops.where(noise < ops.sigmoid(logits), 1.0, -1.0)
-        height, width, _ = self.data_shape
-        here = ops.reshape(ops.arange(height * width) == index, (1, height, width, 1))
-        return ops.where(here, drawn, images)
+            return self.values_to_images(ops.argmax(logits + noise, axis=-1))
+        return ops.where(noise < ops.sigmoid(logits), 1.0, -1.0)
 
-    def draw(self, n, labels, seed, batch_size):
-        """Images drawn pixel by pixel in raster order, `batch_size` at once by one compiled step
-        per pixel (H * W network evaluations per batch); the noise comes from NumPy with `seed`."""
-        if self._sampling_step is None:  # the weights are inputs of the compiled step: training shows
-            self._sampling_step = backend.inference_function(self._step, self.network.variables)
+    def draw(self, n, labels, seed, batch_size, naive=False):
+        """Images drawn pixel by pixel in raster order, `batch_size` at once; the noise comes from
+        NumPy with `seed`, so both samplers draw the same images for the same seed.
+
+        The default sampler runs the whole pixel loop in one compiled function and, for each
+        pixel, recomputes only the stretch of its row that the pixel's logits depend on, reading
+        the rows above from caches (see `sampling_strip`). `naive=True` runs one compiled full
+        network evaluation per pixel from Python (H * W per batch): the reference for tests.
+        """
+        if self._samplers is None:  # the weights are inputs of the compiled functions: training shows
+            variables = self.network.variables
+            self._samplers = {
+                "step": backend.inference_function(self._naive_step, variables),
+                "images": backend.inference_function(self._fast_images, variables),
+            }
         rng = np.random.default_rng(seed)
-        height, width, _ = self.data_shape
         out = []
         for start in range(0, n, batch_size):
             count = min(batch_size, n - start)
@@ -159,11 +178,95 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             noise = -np.log(-np.log(uniform)) if self.distribution == "categorical" else uniform
             noise = ops.convert_to_tensor(noise.astype(np.float32))
             batch_labels = [] if labels is None else [ops.convert_to_tensor(labels[start : start + count])]
-            images = ops.zeros((count, *self.data_shape), "float32")
-            for index in range(height * width):
-                images = self._sampling_step(images, noise, ops.convert_to_tensor(index, "int32"), *batch_labels)
+            if naive:
+                images = self._naive_images(noise, *batch_labels)
+            else:
+                images = self._samplers["images"](noise, *batch_labels)
             out.append(ops.convert_to_numpy(images))
         return np.clip(np.concatenate(out), -1.0, 1.0)
+
+    def _naive_images(self, noise, *labels):
+        images = ops.zeros(ops.shape(noise)[: 1 + len(self.data_shape)], "float32")
+        for index in range(self.data_shape[0] * self.data_shape[1]):
+            images = self._samplers["step"](images, noise, ops.convert_to_tensor(index, "int32"), *labels)
+        return images
+
+    def _naive_step(self, images, noise, index, *labels):
+        """Draw every pixel from the network's logits on `images` and keep only pixel `index`."""
+        logits = self.network(self._inputs(images, labels[0] if labels else None), training=False)
+        drawn = self.draw_values(logits, noise)
+        height, width, _ = self.data_shape
+        here = ops.reshape(ops.arange(height * width) == index, (1, height, width, 1))
+        return ops.where(here, drawn, images)
+
+    def _fast_images(self, noise, *labels):
+        """The sampling loop: rows top to bottom, pixels left to right, in one traced function.
+
+        Caches hold, per masked layer, its inputs on the rows above (zeros beyond the image); after
+        a row is complete, one strip over the whole row pushes its rows into the caches.
+        """
+        labels = labels[0] if labels else None
+        batch = ops.shape(noise)[0]
+        height, width, channels = self.data_shape
+        span = min(width, self.sampling_reach + 1)
+        caches = [ops.zeros((batch, rows, width + 2 * pad, depth)) for rows, pad, depth in self.sampling_caches()]
+        column_ids = ops.reshape(ops.arange(width), (1, 1, width, 1))
+        row_ids = ops.reshape(ops.arange(height), (1, height, 1, 1))
+        noise_tail = tuple(noise.shape[3:])
+
+        def draw_row(r, state):
+            images, caches = state
+            context = self.sampling_context(caches, labels)
+            row_noise = ops.slice(noise, (0, r, 0, 0) + (0,) * (len(noise_tail) - 1), (batch, 1, width, *noise_tail))
+
+            def draw_pixel(c, row):
+                start = ops.clip(c - self.sampling_reach, 0, width - span)
+                window = ops.slice(row, (0, 0, start, 0), (batch, 1, span, channels))
+                logits, _ = self.sampling_strip(caches, context, window, start, span, labels)
+                here = (0, 0, c - start) + (0,) * (len(logits.shape) - 2)
+                pixel_logits = ops.slice(ops.expand_dims(logits, 1), here, (batch, 1, 1, *logits.shape[2:]))
+                pixel_noise = ops.slice(row_noise, (0, 0, c) + (0,) * len(noise_tail), (batch, 1, 1, *noise_tail))
+                drawn = self.draw_values(pixel_logits, pixel_noise)
+                return ops.where(column_ids == c, drawn, row)
+
+            row = ops.fori_loop(0, width, draw_pixel, ops.zeros((batch, 1, width, channels)))
+            _, rows = self.sampling_strip(caches, context, row, 0, width, labels)
+            caches = [
+                ops.concatenate([cache[:, 1:], ops.pad(new, [[0, 0], [0, 0], [pad, pad], [0, 0]])], axis=1)
+                for cache, new, (_, pad, _) in zip(caches, rows, self.sampling_caches())
+            ]
+            return ops.where(row_ids == r, row, images), caches
+
+        images = ops.zeros((batch, height, width, channels))
+        return ops.fori_loop(0, height, draw_row, (images, caches))[0]
+
+    def columns(self, x, start, width):
+        """Columns [start, start + width) of a row tensor (B, rows, W, C), or of a cache padded
+        by p columns each side, with its p columns of context each side."""
+        extra = x.shape[2] - self.data_shape[1]
+        return ops.slice(x, (0, 0, start, 0), (x.shape[0], x.shape[1], width + extra, x.shape[3]))
+
+    # -- what each network family implements for the fast sampler ------------------------------
+
+    @property
+    def sampling_reach(self):
+        """How far left along a row the logits of a pixel reach through the row's own pixels."""
+        raise NotImplementedError
+
+    def sampling_caches(self):
+        """[(rows, pad, channels)] of the caches: the rows above that each masked layer reads."""
+        raise NotImplementedError
+
+    def sampling_context(self, caches, labels):
+        """What a row needs that depends only on the rows above, computed once per row."""
+        return ()
+
+    def sampling_strip(self, caches, context, row, start, width, labels):
+        """The network on columns [start, start + width) of the current row, given the row's
+        values there (B, 1, width, C) and the caches: (logits (B, width, C[, 256]), the new row of
+        each cache (B, 1, width, channels)). Exact at columns >= start + sampling_reach, and
+        at every column when the strip starts at the image's left edge."""
+        raise NotImplementedError
 
     def get_config(self):
         return {**super().get_config(), "data_shape": self.data_shape, "distribution": self.distribution}

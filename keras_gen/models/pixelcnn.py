@@ -8,11 +8,19 @@ in every layer makes either class-conditional.
 """
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from keras_gen import checks
 from keras_gen.layers import GatedActivation, MaskedConv2D
-from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_network
+from keras_gen.layers.masked import gated_activation
+from keras_gen.models.autoregressive import (
+    AutoregressiveModel,
+    label_bias,
+    label_bias_of,
+    network_inputs,
+    output_logits,
+    output_network,
+)
 from keras_gen.zoo import register
 
 
@@ -24,8 +32,8 @@ def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_
     for i in range(num_layers):
         r = MaskedConv2D(filters, kernel_size, "B", name=f"conv_B_{i}")(layers.ReLU()(h))
         if labels is not None:
-            r = r + label_bias(labels, num_classes, filters)
-        h = h + layers.Conv2D(filters, 1)(layers.ReLU()(r))
+            r = r + label_bias(labels, num_classes, filters, f"label_bias_{i}")
+        h = h + layers.Conv2D(filters, 1, name=f"residual_{i}")(layers.ReLU()(r))
     return output_network(images, labels, h, data_shape, filters, distribution, "pixelcnn")
 
 
@@ -44,10 +52,10 @@ def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distrib
         )
         h_pre = h_pre + layers.Conv2D(2 * filters, 1, name=f"vertical_to_horizontal_{i}")(v_pre)
         if labels is not None:
-            v_pre = v_pre + label_bias(labels, num_classes, 2 * filters)
-            h_pre = h_pre + label_bias(labels, num_classes, 2 * filters)
+            v_pre = v_pre + label_bias(labels, num_classes, 2 * filters, f"vertical_label_bias_{i}")
+            h_pre = h_pre + label_bias(labels, num_classes, 2 * filters, f"horizontal_label_bias_{i}")
         v = GatedActivation()(v_pre)
-        update = layers.Conv2D(filters, 1)(GatedActivation()(h_pre))
+        update = layers.Conv2D(filters, 1, name=f"update_{i}")(GatedActivation()(h_pre))
         h = update if h is None else h + update
     return output_network(images, labels, h, data_shape, filters, distribution, "gated_pixelcnn")
 
@@ -87,6 +95,64 @@ class PixelCNN(AutoregressiveModel):
                 self.num_classes,
             )
         self.built = True
+
+    # -- the fast sampler: the networks above, one row at a time (see AutoregressiveModel.draw) -----
+
+    @property
+    def sampling_reach(self):
+        if self.gated:  # the horizontal stack's 1 x k convolutions; the vertical stack is per row
+            return self.num_layers * (self.kernel_size // 2)
+        return self.first_kernel_size // 2 + self.num_layers * (self.kernel_size // 2)
+
+    def sampling_caches(self):
+        k, channels = self.kernel_size // 2, self.data_shape[-1]
+        if self.gated:  # the vertical stack's inputs: the image, then each layer's v
+            return [(k, k, channels)] + [(k, k, self.filters)] * (self.num_layers - 1)
+        first = self.first_kernel_size // 2
+        return [(first, first, channels)] + [(k, k, self.filters)] * self.num_layers
+
+    def sampling_context(self, caches, labels):
+        """The gated PixelCNN's vertical stack on the whole row: it sees only the rows above.
+        Returns (its contributions to the horizontal stack, its outputs v to cache)."""
+        if not self.gated:
+            return ()
+        network, to_horizontal, outputs = self.network, [], []
+        v = ops.zeros((ops.shape(caches[0])[0], 1, self.data_shape[1], self.data_shape[-1]))  # masked out
+        for i in range(self.num_layers):
+            v_pre = network.get_layer(f"vertical_{i}").call_on_row(caches[i], v)
+            to_horizontal.append(network.get_layer(f"vertical_to_horizontal_{i}")(v_pre))
+            if i == self.num_layers - 1:  # the last layer's v feeds nothing
+                break
+            if labels is not None:
+                v_pre = v_pre + label_bias_of(network, f"vertical_label_bias_{i}", labels)
+            v = gated_activation(v_pre)
+            outputs.append(v)
+        return to_horizontal, outputs
+
+    def sampling_strip(self, caches, context, row, start, width, labels):
+        network = self.network
+        if self.gated:
+            to_horizontal, outputs = context
+            h = None
+            for i in range(self.num_layers):
+                h_pre = network.get_layer(f"horizontal_{i}").call_on_row(None, row if h is None else h)
+                h_pre = h_pre + self.columns(to_horizontal[i], start, width)
+                if labels is not None:
+                    h_pre = h_pre + label_bias_of(network, f"horizontal_label_bias_{i}", labels)
+                update = network.get_layer(f"update_{i}")(gated_activation(h_pre))
+                h = update if h is None else h + update
+            rows = [row] + [self.columns(v, start, width) for v in outputs]
+        else:
+            h = network.get_layer("conv_A").call_on_row(self.columns(caches[0], start, width), row)
+            rows = [row]
+            for i in range(self.num_layers):
+                x = ops.relu(h)
+                rows.append(x)
+                r = network.get_layer(f"conv_B_{i}").call_on_row(self.columns(caches[i + 1], start, width), x)
+                if labels is not None:
+                    r = r + label_bias_of(network, f"label_bias_{i}", labels)
+                h = h + network.get_layer(f"residual_{i}")(ops.relu(r))
+        return output_logits(network, h, self.data_shape, self.distribution), rows
 
     def get_config(self):
         options = ("gated", "filters", "num_layers", "kernel_size", "first_kernel_size")

@@ -21,7 +21,14 @@ from keras import layers
 
 from keras_gen import checks
 from keras_gen.layers import MaskedConv2D, RowLSTM
-from keras_gen.models.autoregressive import AutoregressiveModel, label_bias, network_inputs, output_network
+from keras_gen.models.autoregressive import (
+    AutoregressiveModel,
+    label_bias,
+    label_bias_of,
+    network_inputs,
+    output_logits,
+    output_network,
+)
 from keras_gen.zoo import register
 
 
@@ -38,7 +45,7 @@ def row_lstm_network(
         state = RowLSTM(hidden_units, kernel_size, name=f"row_lstm_{i}")(h)
         update = layers.Conv2D(2 * hidden_units, 1, name=f"residual_{i}")(state)
         if labels is not None:
-            update = update + label_bias(labels, num_classes, 2 * hidden_units)
+            update = update + label_bias(labels, num_classes, 2 * hidden_units, f"label_bias_{i}")
         h = h + update
     return output_network(images, labels, h, data_shape, head_filters, distribution, "row_lstm")
 
@@ -71,6 +78,34 @@ class PixelRNN(AutoregressiveModel):
         self.first_kernel_size = checks.odd_kernel_size("first_kernel_size", first_kernel_size)
         self.network = row_lstm_network(self.data_shape, self.hidden_units, self.num_layers, self.kernel_size, self.first_kernel_size, self.head_filters, self.distribution, self.num_classes)
         self.built = True
+
+    # -- the fast sampler: the network above, one row at a time (see AutoregressiveModel.draw) -----
+
+    @property
+    def sampling_reach(self):
+        return self.first_kernel_size // 2 + self.num_layers * (self.kernel_size // 2)
+
+    def sampling_caches(self):
+        """The image rows the mask-A convolution reads, then each Row LSTM's state on the row
+        above: hidden (with k // 2 columns of context each side) and cell."""
+        first, k = self.first_kernel_size // 2, self.kernel_size // 2
+        state = [(1, k, self.hidden_units), (1, 0, self.hidden_units)]
+        return [(first, first, self.data_shape[-1])] + state * self.num_layers
+
+    def sampling_strip(self, caches, context, row, start, width, labels):
+        network = self.network
+        h = network.get_layer("conv_A").call_on_row(self.columns(caches[0], start, width), row)
+        rows = [row]
+        for i in range(self.num_layers):
+            lstm = network.get_layer(f"row_lstm_{i}")
+            hidden_above, cell_above = (self.columns(cache, start, width)[:, 0] for cache in caches[1 + 2 * i : 3 + 2 * i])
+            hidden, cell = lstm.row_step(lstm.input_gates(h)[:, 0], hidden_above, cell_above)
+            rows += [hidden[:, None], cell[:, None]]
+            update = network.get_layer(f"residual_{i}")(hidden[:, None])
+            if labels is not None:
+                update = update + label_bias_of(network, f"label_bias_{i}", labels)
+            h = h + update
+        return output_logits(network, h, self.data_shape, self.distribution), rows
 
     def get_config(self):
         options = ("hidden_units", "num_layers", "kernel_size", "first_kernel_size", "head_filters")

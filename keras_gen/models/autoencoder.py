@@ -63,8 +63,11 @@ class Autoencoder(Encoder, LatentDecoder, GenerativeModel):
         return {"code": self.encode(x, labels)}
 
     def generate(self, z, labels=None, training=False):
-        """Images in [-1, 1] decoded from codes (a backend tensor)."""
+        """Images in [-1, 1] decoded from codes (a backend tensor; NumPy `z` in inference mode:
+        through `compiled_generate`)."""
         self.check_labels(labels, None)
+        if not (training or ops.is_tensor(z)):
+            return self.compiled_generate(z, labels)
         z = ops.convert_to_tensor(z, "float32")
         return decoder_output_to_images(self.decoder(z, training=training), self.reconstruction_loss)
 

@@ -16,7 +16,7 @@ signatures that follow from them (see `GenerativeModel.serving_endpoints`).
 import numpy as np
 from keras import ops
 
-from keras_gen import checks
+from keras_gen import backend, checks
 from keras_gen.images import unit_to_uint8
 
 
@@ -46,7 +46,25 @@ class Sampler:
 
 
 class LatentDecoder:
-    """Latent codes z (batch, latent_dim) -> data, deterministically: `generate(z, labels=None)`."""
+    """Latent codes z (batch, latent_dim) -> data, deterministically: `generate(z, labels=None)`.
+
+    `generate` on NumPy codes (what `sample` and most callers pass) runs `compiled_generate`;
+    on backend tensors it runs as written, so that it can be traced (serving, training steps).
+    """
+
+    _generate_function = None
+
+    def compiled_generate(self, z, labels=None):
+        """`generate` in inference mode through one compiled function per model (`tf.function`,
+        `jax.jit` taking the weights' current values, `torch.no_grad`): no per-call tracing or
+        `predict` machinery, and weights changed by later training are used."""
+        if self._generate_function is None:
+            self._generate_function = backend.inference_function(
+                lambda z, *labels: self.generate(z, labels[0] if labels else None), self.variables
+            )
+        z = ops.convert_to_tensor(np.asarray(z, np.float32))
+        labels = self.label_tensor(labels, z.shape[0])
+        return self._generate_function(z, *([] if labels is None else [labels]))
 
     def serving_endpoints(self):
         return {

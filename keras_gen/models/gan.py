@@ -155,7 +155,9 @@ class GAN(LatentVariableModel, GenerativeModel):
 
     def generate(self, z, labels=None):
         """Deterministic: G(z[, labels]) in inference mode, as a backend tensor; with `ema`, the
-        generator with averaged weights."""
+        generator with averaged weights. NumPy `z` goes through `compiled_generate`."""
+        if not ops.is_tensor(z):
+            return self.compiled_generate(z, labels)
         z = ops.convert_to_tensor(z, "float32")
         generator = self.generator if self.averaged_generator is None else self.averaged_generator
         return generator(self._with_labels(z, self.label_tensor(labels, ops.shape(z)[0])), training=False)

@@ -66,7 +66,10 @@ class VAE(Encoder, LatentVariableModel, GenerativeModel):
         return self.decoder(self._inputs(z, self.label_tensor(labels, z.shape[0])), training=training)
 
     def generate(self, z, labels=None, training=False):
-        """Images in [-1, 1], the decoder's Bernoulli means 2 * p - 1 (a backend tensor)."""
+        """Images in [-1, 1], the decoder's Bernoulli means 2 * p - 1 (a backend tensor; NumPy `z`
+        in inference mode: through `compiled_generate`)."""
+        if not (training or ops.is_tensor(z)):
+            return self.compiled_generate(z, labels)
         return decoder_output_to_images(self.decoder_logits(z, labels, training), "bce")
 
     decode = generate

@@ -23,11 +23,14 @@ from keras_gen import (  # noqa: E402  (the version is set before the submodules
     metrics,
     models,
     networks,
+    parallel,
     regularizers,
     zoo,
 )
 
 __all__ = [
     "callbacks", "data", "density", "export", "images", "latent", "layers", "losses", "metrics", "models",
-    "networks", "regularizers", "zoo",
+    "networks", "parallel", "regularizers", "zoo", "data_parallel",
 ]
+
+from keras_gen.parallel import data_parallel  # noqa: E402

@@ -13,6 +13,7 @@
 
 import argparse
 import ast
+import contextlib
 import csv
 import json
 import os
@@ -62,7 +63,17 @@ def cmd_list(args):
 def cmd_train(args):
     import keras
 
-    from keras_gen import callbacks, data, zoo
+    from keras_gen import parallel
+
+    with parallel.data_parallel(args.devices) if args.devices else contextlib.nullcontext():
+        train(args, chief=parallel.is_chief())
+
+
+def train(args, chief):
+    """Build, fit and write a run; every replica's process trains, only the chief writes files."""
+    import keras
+
+    from keras_gen import backend, callbacks, data, zoo
 
     backup = os.path.join(args.out, "backup")
     if args.resume and not os.path.isdir(backup):
@@ -70,7 +81,7 @@ def cmd_train(args):
             f"Nothing to resume in {args.out}: it holds no backup of an interrupted run (a run that finished, "
             f"or never started, leaves none)."
         )
-    if not args.resume:
+    if not args.resume and chief:
         check_out_dir(args.out, args.overwrite)
     overrides = parse_overrides(args.set)
     if args.data in data.MIXTURES:
@@ -85,20 +96,26 @@ def cmd_train(args):
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     checkpoint = os.path.join(args.out, "model.keras")
-    guard = callbacks.StopOnNonFiniteLoss(checkpoint)  # saves model.keras after every good epoch
+    guard = callbacks.StopOnNonFiniteLoss(checkpoint if chief else None)  # saves model.keras after every good epoch
+    writers = [
+        preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
+        *evaluation_callbacks(model, args),
+        keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=args.resume),
+    ]
     model.fit(
         dataset,
         epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
         callbacks=[
             guard,
-            preview_callback(model, dataset, os.path.join(args.out, "samples"), reference),
-            *evaluation_callbacks(model, args),
-            keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=args.resume),
+            *(writers if chief else []),
             # Every epoch's full state (both optimizers, the noise seed); deleted when fit ends well.
-            keras.callbacks.BackupAndRestore(backup),
+            # Each replica's process restores its own on --resume.
+            keras.callbacks.BackupAndRestore(backup if chief else f"{backup}-replica-{backend.replica()[0]}"),
         ],
     )
+    if not chief:
+        return
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
                    "data": args.data, "history": read_history(os.path.join(args.out, "history.csv"))},
@@ -252,6 +269,10 @@ def build_parser():
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out (same command)")
+    train.add_argument(
+        "--devices", type=int,
+        help="data-parallel over N devices on the backend's engine (PyTorch: N torchrun processes); --batch-size is the global batch",
+    )
     train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
     train.set_defaults(run=cmd_train)
 
@@ -296,6 +317,14 @@ def build_parser():
 USER_ERRORS = (ValueError, TypeError, KeyError, OSError, RuntimeError)
 
 
+def torch_processes_needed(args):
+    if args.command != "train" or not args.devices or args.devices == 1 or "WORLD_SIZE" in os.environ:
+        return False
+    import keras
+
+    return keras.backend.backend() == "torch"
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
@@ -306,6 +335,10 @@ def main(argv=None):
             # Keras reads KERAS_BACKEND once, at import (keras_gen imports it): run the command anew.
             env = {**os.environ, "KERAS_BACKEND": args.backend}
             raise SystemExit(subprocess.run([sys.executable, "-m", "keras_gen.cli", *argv], env=env).returncode)
+    if torch_processes_needed(args):
+        # PyTorch trains data-parallel in one process per device: start them with torchrun.
+        launch = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(args.devices)]
+        raise SystemExit(subprocess.run([*launch, "-m", "keras_gen.cli", *argv]).returncode)
     try:
         args.run(args)
     except USER_ERRORS as error:

@@ -26,8 +26,9 @@ class CriticRegularizer:
     def check(self, critic):
         """Raise a clear error if `critic` cannot be regularised this way."""
 
-    def penalty(self, critic_fn, real, fake, seed_generator):
-        """The term added to the critic's loss, or None. `critic_fn(x)` gives scores (batch,)."""
+    def penalty(self, critic_fn, real, fake, noise):
+        """The term added to the critic's loss, or None. `critic_fn(x)` gives scores (batch,);
+        `noise(distribution, shape)` draws from the model's training noise."""
         return None
 
     def after_update(self, critic):
@@ -58,14 +59,14 @@ class GradientPenalty(CriticRegularizer):
                 "(Gulrajani et al. 2017); build it with normalization='layer' or 'none'."
             )
 
-    def interpolate(self, real, fake, seed_generator):
+    def interpolate(self, real, fake, noise):
         """x_hat = eps x + (1 - eps) G(z), eps ~ U[0, 1] drawn once per example."""
         eps_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-        eps = keras.random.uniform(eps_shape, seed=seed_generator)
+        eps = noise("uniform", eps_shape)
         return eps * real + (1.0 - eps) * ops.cast(fake, real.dtype)
 
-    def penalty(self, critic_fn, real, fake, seed_generator):
-        x_hat = self.interpolate(real, fake, seed_generator)
+    def penalty(self, critic_fn, real, fake, noise):
+        x_hat = self.interpolate(real, fake, noise)
         grads = backend.input_gradient(critic_fn, x_hat)
         axes = tuple(range(1, len(x_hat.shape)))
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=axes) + 1e-12)

@@ -33,7 +33,7 @@ def weights(network):
 
 
 def penalty(model, x):
-    return model.regularizers[0].penalty(lambda inputs: model.discriminate(inputs, None)[0], x, x, model.noise)
+    return model.regularizers[0].penalty(lambda inputs: model.discriminate(inputs, None)[0], x, x, model.training_noise)
 
 
 def changed(before, network):

@@ -1,11 +1,13 @@
-"""The only backend-specific code in keras-gen: gradients and the shape of a train step.
+"""The only backend-specific code in keras-gen: gradients, the shape of a train step, and the
+data-parallel engine.
 
-Keras 3 has no backend-agnostic `grad`, so each backend module below implements the same five
+Keras 3 has no backend-agnostic `grad`, so each backend module below implements the same
 functions, and models call them through this package:
 
 - `value_and_grad(loss_fn, variables, model_variables)`: run `loss_fn() -> (loss, aux)` and return
   `((loss, aux), grads)`, the gradients of `loss` with respect to `variables`.
-- `apply_gradients(optimizer, grads, variables)`: one optimizer update.
+- `apply_gradients(optimizer, grads, variables)`: one optimizer update (on PyTorch's processes,
+  with the gradients averaged over them first).
 - `input_gradient(fn, x)`: d sum(fn(x)) / dx, itself differentiable (for gradient penalties).
 - `stateless_step(step, kind)`: adapts a `train_step(self, data)` (kind "train") or
   `test_step(self, data)` (kind "test") written as on TensorFlow to what `fit`/`evaluate` call on
@@ -14,6 +16,16 @@ functions, and models call them through this package:
   assigning variables) compiled for repeated inference without gradients (e.g. one PixelCNN
   sampling step per pixel). Pass the `variables` it reads: JAX then takes their current values as
   arguments on every call; variables not passed are baked in as constants when JAX traces `fn`.
+
+And data parallelism on the backend's own engine (see each module's docstring):
+
+- `data_parallel(devices)`: `(engine name, replica count, scope)`; models built (and, on JAX,
+  fitted) inside the scope train on every replica.
+- `replica()`: `(index, count)` of the replica running a step: slices of the global batch.
+- `replica_inputs(x, y, fit_kwargs)`: this replica's share of `fit`'s data where the engine does
+  not split batches itself (PyTorch's processes).
+- `synchronize(model)`: make every replica start from the same variables.
+- `is_chief()`: whether this process writes files (grids, history, checkpoints).
 
 The layout follows Keras' own `keras/src/backend/<name>/` split.
 """
@@ -25,30 +37,45 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "tensorflow":
     from keras_gen.backend.tensorflow import (
         apply_gradients,
+        data_parallel,
         inference_function,
         input_gradient,
-        value_and_grad,
+        is_chief,
+        replica,
+        replica_inputs,
         stateless_step,
+        synchronize,
+        value_and_grad,
     )
 elif _BACKEND == "jax":
     from keras_gen.backend.jax import (
         apply_gradients,
+        data_parallel,
         inference_function,
         input_gradient,
-        value_and_grad,
+        is_chief,
+        replica,
+        replica_inputs,
         stateless_step,
+        synchronize,
+        value_and_grad,
     )
 elif _BACKEND == "torch":
     from keras_gen.backend.torch import (
         apply_gradients,
+        data_parallel,
         inference_function,
         input_gradient,
-        value_and_grad,
+        is_chief,
+        replica,
+        replica_inputs,
         stateless_step,
+        synchronize,
+        value_and_grad,
     )
 else:
     raise ImportError(
         f"keras-gen supports the tensorflow, jax and torch backends; KERAS_BACKEND is {_BACKEND!r}."
     )
 
-__all__ = ["apply_gradients", "inference_function", "input_gradient", "value_and_grad", "stateless_step"]
+__all__ = ["apply_gradients", "data_parallel", "inference_function", "input_gradient", "is_chief", "replica", "replica_inputs", "stateless_step", "synchronize", "value_and_grad"]

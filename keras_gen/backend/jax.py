@@ -6,9 +6,15 @@ to its value in `state`, then reads every variable back out as the new state. As
 the step (optimizer updates, batch-norm statistics, metric updates, seed advances) are thereby
 carried by `fit` instead of being frozen into the compiled function. That is why every optimizer a
 model uses must appear in `self.optimizer.variables` (keras-gen uses `keras.optimizers.MultiOptimizer`).
+
+Data parallelism is `keras.distribution.DataParallel`: `fit` compiles the step as one program over
+the global batch, sharded along the batch axis (XLA inserts the gradient all-reduce), so a step on
+N devices computes what it computes on one, batch-norm statistics included. Across machines,
+`keras.distribution.initialize()` (jax.distributed) runs first.
 """
 
 import functools
+import os
 
 import jax
 import keras
@@ -86,3 +92,36 @@ def inference_function(fn, variables=()):
         return compiled([v.value for v in variables], *args)
 
     return call
+
+
+def replica():
+    return 0, 1  # the step is one program over the global batch
+
+
+def data_parallel(devices):
+    """A scope to build and fit in: `keras.distribution.DataParallel` over the first `devices`
+    devices (None: all, on every process after `keras.distribution.initialize()`)."""
+    if os.environ.get("JAX_COORDINATOR_ADDRESS") and not jax.distributed.is_initialized():
+        keras.distribution.initialize()
+    available = jax.devices()
+    if devices is not None:
+        if devices > len(available):
+            raise ValueError(
+                f"Asked for {devices} devices but JAX sees {len(available)}: {available}. On a CPU, set "
+                f"XLA_FLAGS=--xla_force_host_platform_device_count={devices} before JAX starts."
+            )
+        available = available[:devices]
+    distribution = keras.distribution.DataParallel(devices=available)
+    return "keras.distribution.DataParallel", len(available), distribution.scope()
+
+
+def is_chief():
+    return jax.process_index() == 0
+
+
+def replica_inputs(x, y, kwargs):
+    return x, y, kwargs  # Keras shards each global batch over the distribution's devices
+
+
+def synchronize(model):
+    pass  # replicated variables are one array

@@ -1,8 +1,25 @@
-"""PyTorch: gradients from `torch.autograd.grad`; `fit` calls `train_step(data)` as written."""
+"""PyTorch: gradients from `torch.autograd.grad`; `fit` calls `train_step(data)` as written.
 
+Data parallelism is `torch.distributed` with DDP's semantics, in processes launched by `torchrun`
+(one per device; `--nnodes` across machines): each process trains on its slice of every global
+batch, starts from rank 0's variables, and averages the gradients with an all-reduce before each
+optimizer update (`apply_gradients`), so every model's step stays as written.
+"""
+
+import contextlib
 import functools
+import os
 
+import numpy as np
 import torch
+import torch.distributed as dist
+
+
+def replica():
+    """(rank, world size) of this process, (0, 1) when not distributed."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
 
 
 def value_and_grad(loss_fn, variables, model_variables):
@@ -13,8 +30,18 @@ def value_and_grad(loss_fn, variables, model_variables):
 
 
 def apply_gradients(optimizer, grads, variables):
+    if replica()[1] > 1:
+        grads = _average_over_processes(grads)
     with torch.no_grad():
         optimizer.apply(grads, variables)
+
+
+def _average_over_processes(grads):
+    """The mean of every process's gradients, in one all-reduce of one flat buffer."""
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    dist.all_reduce(flat)
+    flat /= dist.get_world_size()
+    return [part.view_as(g) for part, g in zip(torch.split(flat, [g.numel() for g in grads]), grads)]
 
 
 def input_gradient(fn, x):
@@ -37,3 +64,66 @@ def inference_function(fn, variables=()):  # variables are read live
             return fn(*args)
 
     return without_grad
+
+
+def data_parallel(devices):
+    """Joins the process group `torchrun` set up (NCCL on GPUs, gloo on CPUs); one device per
+    process, so `devices` must match the number of processes."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if devices is not None and devices != world:
+        raise ValueError(
+            f"On PyTorch, data-parallel training runs one process per device: asked for {devices} devices in "
+            f"{world} process(es). Launch with `torchrun --nproc-per-node {devices} your_script.py` "
+            f"(or `keras-gen train ... --devices {devices}`, which does)."
+        )
+    if world > 1 and not dist.is_initialized():
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    engine = f"torch.distributed ({dist.get_backend()})" if dist.is_initialized() else "torch (one process)"
+    return engine, world, contextlib.nullcontext()
+
+
+def is_chief():
+    return replica()[0] == 0
+
+
+def replica_inputs(x, y, kwargs):
+    """This process's share of the data: a slice of every batch of a tf.data dataset, or every
+    world-th example of arrays (as many for each process) with the batch size divided."""
+    rank, world = replica()
+    if world == 1:
+        return x, y, kwargs
+    if rank != 0:
+        kwargs.setdefault("verbose", 0)
+    if isinstance(x, np.ndarray):
+        count = len(x) // world * world
+        x, y = x[rank:count:world], (None if y is None else np.asarray(y)[rank:count:world])
+        batch_size = kwargs.get("batch_size") or 32
+        if batch_size % world:
+            raise ValueError(f"The global batch_size {batch_size} does not split over {world} processes.")
+        return x, y, {**kwargs, "batch_size": batch_size // world}
+    import tensorflow as tf
+
+    if isinstance(x, tf.data.Dataset):
+
+        def share(*element):
+            size = tf.shape(tf.nest.flatten(element)[0])[0]
+            rows = slice(rank * size // world, (rank + 1) * size // world)
+            element = tf.nest.map_structure(lambda t: t[rows], element)
+            return element if len(element) > 1 else element[0]
+
+        return x.map(share), y, kwargs
+    raise TypeError(f"Data-parallel training on PyTorch takes NumPy arrays or a tf.data.Dataset; got {type(x).__name__}.")
+
+
+def synchronize(model):
+    """Every process starts from rank 0's variables (weights, optimizer slots, noise seeds)."""
+    if replica()[1] == 1:
+        return
+    variables = {id(v): v for v in [*model.variables, *model.optimizer.variables]}
+    variables.update({id(g.state): g.state for g in model._seed_generators})
+    for variable in variables.values():
+        value = variable.value.detach().clone()
+        dist.broadcast(value, src=0)
+        variable.assign(value)

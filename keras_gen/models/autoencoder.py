@@ -132,9 +132,9 @@ class DenoisingAutoencoder(Autoencoder):
 
     def corrupt(self, x):
         if self.noise_type == "gaussian":
-            noisy = x + self.noise_level * keras.random.normal(ops.shape(x), seed=self.noise)
+            noisy = x + self.noise_level * self.training_noise("normal", ops.shape(x))
             return ops.clip(noisy, -1.0, 1.0)
-        dropped = keras.random.uniform(ops.shape(x), seed=self.noise) < self.noise_level
+        dropped = self.training_noise("uniform", ops.shape(x)) < self.noise_level
         return ops.where(dropped, -1.0, x)
 
     def get_config(self):

@@ -19,6 +19,7 @@ gives every family:
 """
 
 import functools
+import threading
 
 import keras
 import numpy as np
@@ -28,18 +29,21 @@ from keras.optimizers import MultiOptimizer
 from keras_gen import backend, checks
 
 
+_in_train_step = threading.local()  # per thread: tf.distribute runs each replica's step in its own
+
+
 def _counted(train_step):
     """Advance a multi-optimizer model's `optimizer.iterations` once per (outermost) train step."""
 
     @functools.wraps(train_step)
     def step(self, data):
-        if self._inside_train_step:  # a subclass calling super().train_step(data)
+        if getattr(_in_train_step, "active", False):  # a subclass calling super().train_step(data)
             return train_step(self, data)
-        self._inside_train_step = True
+        _in_train_step.active = True
         try:
             logs = train_step(self, data)
         finally:
-            self._inside_train_step = False
+            _in_train_step.active = False
         if isinstance(self.optimizer, MultiOptimizer):
             self.optimizer.iterations.assign_add(1)
         return logs
@@ -121,7 +125,6 @@ class GenerativeModel(keras.Model):
         self.seed = seed
         self.noise = keras.random.SeedGenerator(seed)
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in self.loss_names}
-        self._inside_train_step = False
 
     # -- labels ------------------------------------------------------------------------------
 
@@ -215,6 +218,18 @@ class GenerativeModel(keras.Model):
     def metrics(self):
         return list(self.loss_trackers.values())
 
+    def training_noise(self, distribution, shape):
+        """Noise for a train step from the model's seed stream: "normal" N(0, 1) or "uniform"
+        U[0, 1), of `shape` (batch first). Under data parallelism each replica draws the noise of
+        the global batch and takes its own slice, so N replicas draw what one device would."""
+        draw = {"normal": keras.random.normal, "uniform": keras.random.uniform}[distribution]
+        index, count = backend.replica()
+        if count == 1:
+            return draw(shape, seed=self.noise)
+        batch = shape[0]
+        noise = draw((batch * count, *shape[1:]), seed=self.noise)
+        return ops.slice(noise, (index * batch,) + (0,) * (len(shape) - 1), shape)
+
     def minimize(self, loss_fn, variables, optimizer):
         """One gradient step on `variables`.
 
@@ -244,6 +259,8 @@ class GenerativeModel(keras.Model):
         the step is traced leaves the model as it was, on every backend (JAX's fit sets the
         variables aside while it runs). A refusal while tracing drops the traced step."""
         self.check_batch(*first_batch(x, y, kwargs.get("batch_size")))
+        x, y, kwargs = backend.replica_inputs(x, y, kwargs)
+        backend.synchronize(self)
         if is_dataset(x):
             kwargs.setdefault("shuffle", False)  # Keras ignores it for datasets, but warns at its default True
         try:

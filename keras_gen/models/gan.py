@@ -181,7 +181,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         return outputs[:, 0], (outputs[:, 1:] if self.auxiliary_classifier else None)
 
     def sample_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.noise)
+        return self.training_noise("normal", (batch_size, self.latent_dim))
 
     # -- the objectives ----------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             loss = loss + self.class_loss_weight * (real_class_loss + fake_class_loss)
             logs["class_loss"] = real_class_loss
         for regularizer in self.regularizers:
-            penalty = regularizer.penalty(lambda x: self.discriminate(x, labels, training)[0], real, fake, self.noise)
+            penalty = regularizer.penalty(lambda x: self.discriminate(x, labels, training)[0], real, fake, self.training_noise)
             if penalty is not None:
                 loss = loss + penalty
                 logs[regularizer.name] = penalty

@@ -85,7 +85,7 @@ class VAE(Encoder, LatentVariableModel, GenerativeModel):
     def objective(self, x, labels, sample_weight, training):
         """The negative ELBO, -log p(x|z) (one reparameterised z) + beta * KL(q(z|x) || p(z))."""
         mean, log_var = (ops.cast(t, "float32") for t in self.encoder(self._inputs(x, labels), training=training))
-        eps = keras.random.normal(ops.shape(mean), seed=self.noise)
+        eps = self.training_noise("normal", ops.shape(mean))
         z = mean + ops.exp(0.5 * log_var) * eps
         logits = ops.cast(self.decoder(self._inputs(z, labels), training=training), "float32")
         reconstruction = self.weighted_mean(per_example_sum(bernoulli_nll(x, logits)), sample_weight)

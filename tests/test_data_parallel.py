@@ -1,0 +1,82 @@
+"""Data parallelism on each backend's own engine (virtual CPU devices here, two gloo processes on
+PyTorch): one train step on a global batch split over two replicas gives the weights one replica
+gives on the whole batch, and a short fit on two replicas trains. See data_parallel_worker.py."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gen
+
+BACKEND = keras.backend.backend()
+WORKER = os.path.join(os.path.dirname(__file__), "data_parallel_worker.py")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def run_worker(replicas, out):
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, WORKER, str(replicas), out]
+    if BACKEND == "torch" and replicas > 1:
+        command[1:1] = ["-m", "torch.distributed.run", "--nproc-per-node", str(replicas), "--master-port", free_port()]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return np.load(os.path.join(out, f"replicas_{replicas}.npz")), done.stdout
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("data_parallel"))
+    one, _ = run_worker(1, out)
+    two, log = run_worker(2, out)
+    return one, two, log
+
+
+@pytest.mark.parametrize("name", ["dcgan", "wgan-gp", "vae"])
+def test_a_step_on_two_replicas_is_the_step_on_one(runs, name):
+    one, two, _ = runs
+    keys = [k for k in one.files if k.startswith(f"{name}/")]
+    assert keys and int(two["replicas"]) == 2
+    for key in keys:
+        np.testing.assert_allclose(two[key], one[key], rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+def test_a_short_fit_on_two_replicas_trains_and_counts_steps(runs):
+    _, two, log = runs
+    assert bool(two["fit/finite"])
+    np.testing.assert_array_equal(two["fit/iterations"], [8, 8])  # 2 epochs x 64 / 16, each optimizer
+    assert int(two["fit/model_iterations"]) == 8
+    assert "on 2 replicas" in log
+
+
+def test_asking_for_more_devices_than_there_are_says_how_to_get_them():
+    with pytest.raises(ValueError, match="torchrun" if BACKEND == "torch" else "devices"):
+        with keras_gen.data_parallel(devices=64):
+            pass
+
+
+def test_devices_must_be_a_positive_integer():
+    with pytest.raises((TypeError, ValueError), match="devices"):
+        with keras_gen.data_parallel(devices=0):
+            pass
+
+
+def test_the_cli_trains_on_two_devices_and_only_the_chief_writes(tmp_path):
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "run"
+    command = ["keras-gen", "train", "dcgan", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16",
+               "--fid-every", "0", "--devices", "2", "--out", str(out)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("data-parallel training with") == 1 and "on 2 replicas" in done.stdout
+    assert sorted(os.listdir(out)) == ["history.csv", "history.json", "model.keras", "samples"]
+    assert os.listdir(tmp_path) == ["run"]  # no other replica's backup left behind

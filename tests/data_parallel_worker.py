@@ -63,7 +63,7 @@ def one_step(name):
     if REPLICAS == 1:
         model.save_weights(start)
     else:
-        model.load_weights(start)
+        model.load_weights(start)  # the reference run wrote it (the tests share its folder)
     x = np.random.default_rng(1).uniform(-1, 1, (BATCH, *SHAPE)).astype("float32")
     if REPLICAS == 1 and BACKEND != "jax" and getattr(model, "discriminator_steps", 1) > 1:
         x = one_replica_order(x, model.discriminator_steps)
@@ -75,7 +75,7 @@ def short_fit():
     """Two epochs of 4 steps on 2 replicas: the losses are finite and both optimizers count steps."""
     model = zoo.build("dcgan", data_shape=SHAPE, seed=0)
     x = np.random.default_rng(2).uniform(-1, 1, (64, *SHAPE)).astype("float32")
-    history = model.fit(x, batch_size=16, epochs=2, verbose=0).history
+    history = model.fit(tf.data.Dataset.from_tensor_slices(x).batch(16), epochs=2, verbose=0).history
     return {
         "fit/finite": np.array(all(np.isfinite(v).all() for v in history.values())),
         "fit/iterations": np.array([int(keras.ops.convert_to_numpy(o.iterations)) for o in model.optimizers_by_role.values()]),

@@ -3,6 +3,7 @@ PyTorch): one train step on a global batch split over two replicas gives the wei
 gives on the whole batch, and a short fit on two replicas trains. See data_parallel_worker.py."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,12 +39,12 @@ def runs(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("data_parallel"))
     one, _ = run_worker(1, out)
     two, log = run_worker(2, out)
-    return one, two, log
+    return one, two, log, out
 
 
 @pytest.mark.parametrize("name", ["dcgan", "wgan-gp", "vae"])
 def test_a_step_on_two_replicas_is_the_step_on_one(runs, name):
-    one, two, _ = runs
+    one, two, _, _ = runs
     keys = [k for k in one.files if k.startswith(f"{name}/")]
     assert keys and int(two["replicas"]) == 2
     for key in keys:
@@ -51,7 +52,7 @@ def test_a_step_on_two_replicas_is_the_step_on_one(runs, name):
 
 
 def test_a_short_fit_on_two_replicas_trains_and_counts_steps(runs):
-    _, two, log = runs
+    _, two, log, _ = runs
     assert bool(two["fit/finite"])
     np.testing.assert_array_equal(two["fit/iterations"], [8, 8])  # 2 epochs x 64 / 16, each optimizer
     assert int(two["fit/model_iterations"]) == 8
@@ -80,3 +81,31 @@ def test_the_cli_trains_on_two_devices_and_only_the_chief_writes(tmp_path):
     assert done.stdout.count("data-parallel training with") == 1 and "on 2 replicas" in done.stdout
     assert sorted(os.listdir(out)) == ["history.csv", "history.json", "model.keras", "samples"]
     assert os.listdir(tmp_path) == ["run"]  # no other replica's backup left behind
+
+
+@pytest.mark.skipif(BACKEND == "tensorflow", reason="TensorFlow's several-machine path (TF_CONFIG) is documented, not run here")
+def test_two_processes_over_localhost_as_two_machines(runs, tmp_path):
+    """The several-machines path, as two processes on this machine talking over 127.0.0.1:
+    torchrun --nnodes 2, or keras.distribution.initialize with two JAX processes."""
+    one, _, _, reference = runs
+    for name in os.listdir(reference):  # the initial weights of the one-replica run
+        if name.endswith("_start.weights.h5"):
+            shutil.copy(os.path.join(reference, name), tmp_path)
+    port = free_port()
+    processes = []
+    for rank in range(2):
+        env = {**os.environ, "XLA_FLAGS": "", "OMP_NUM_THREADS": "1"}
+        command = [sys.executable, WORKER, "2", str(tmp_path)]
+        if BACKEND == "torch":
+            command[1:1] = ["-m", "torch.distributed.run", "--nnodes", "2", "--node-rank", str(rank), "--nproc-per-node", "1",
+                            "--master-addr", "127.0.0.1", "--master-port", port]
+        else:
+            env.update(KERAS_DISTRIBUTION_JOB_ADDRESSES=f"127.0.0.1:{port}", KERAS_DISTRIBUTION_NUM_PROCESSES="2",
+                       KERAS_DISTRIBUTION_PROCESS_ID=str(rank))
+        processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _, stderr = process.communicate(timeout=900)
+        assert process.returncode == 0, stderr[-3000:]
+    two = np.load(tmp_path / "replicas_2.npz")
+    for key in (k for k in one.files if "/" in k and not k.startswith("fit/")):
+        np.testing.assert_allclose(two[key], one[key], rtol=1e-4, atol=1e-5, err_msg=key)

@@ -101,8 +101,9 @@ def replica():
 def data_parallel(devices):
     """A scope to build and fit in: `keras.distribution.DataParallel` over the first `devices`
     devices (None: all, on every process after `keras.distribution.initialize()`)."""
-    if os.environ.get("JAX_COORDINATOR_ADDRESS") and not jax.distributed.is_initialized():
-        keras.distribution.initialize()
+    if int(os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES", "1")) > 1 and not jax.distributed.is_initialized():
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")  # for processes on CPUs
+        keras.distribution.initialize()  # from KERAS_DISTRIBUTION_{JOB_ADDRESSES,NUM_PROCESSES,PROCESS_ID}
     available = jax.devices()
     if devices is not None:
         if devices > len(available):

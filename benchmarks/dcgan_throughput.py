@@ -180,13 +180,13 @@ def jax_epoch(batches):
         avg_tv = [decay * a + (1.0 - decay) * w for a, w in zip(avg_tv, g_tv)]
         return (g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, avg_tv, step), (d_loss, g_loss)
 
-    data, key = dataset(batches), [jax.random.key(0)]
+    data, key = dataset(batches), jax.random.key(0)
 
     def epoch():
-        nonlocal state
+        nonlocal state, key
         start = time.perf_counter()
         for real, _ in data.as_numpy_iterator():
-            key[0], step_key = jax.random.split(key[0])
+            key, step_key = jax.random.split(key)
             state, losses = train_step(state, jnp.asarray(real), step_key)
         float(losses[0])
         return time.perf_counter() - start

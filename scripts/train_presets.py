@@ -20,6 +20,7 @@ shipped, and every seed's figures go into its metadata.
 
 import argparse
 import json
+import math
 import os
 import shlex
 import shutil
@@ -86,7 +87,7 @@ def mixture_figures(model, data_name):
     centers, std = data.mixture(data_name)
     score = metrics.mode_coverage(model.sample(MIXTURE_SAMPLES, seed=0), centers, std)
     return {"modes": score.modes, "num_modes": score.num_modes, "high_quality": round(score.high_quality, 4),
-            "reverse_kl": round(score.reverse_kl, 4)}
+            "reverse_kl": round(score.reverse_kl, 4) if math.isfinite(score.reverse_kl) else None}  # None: no good sample
 
 
 def train(key, recipe):
@@ -109,7 +110,7 @@ def train(key, recipe):
             figures = mixture_figures(model, recipe["data"]) if mixture else None
             runs.append(dict(seed=seed, run=run, args=args, seconds=seconds, history=history, model=model, figures=figures))
             if mixture:
-                print(f"{key} seed {seed}: {figures}", flush=True)
+                print(f"{key} seed {seed}: {figures}, {seconds:.0f} s", flush=True)
         best = max(runs, key=lambda r: (r["figures"]["modes"], r["figures"]["high_quality"])) if mixture else runs[0]
         model, run = best["model"], best["run"]
         target = os.path.join(ROOT, "keras_gen", "presets", entry, preset)
@@ -125,17 +126,18 @@ def train(key, recipe):
                     **({"seed": best["seed"]} if mixture else {})},  # all of them: later defaults may change
         "data": recipe["data"],
         "command": "keras-gen " + shlex.join(a if a != run else "RUN" for a in best["args"]) + f" --backend {keras.backend.backend()}",
-        "script": f"KERAS_BACKEND={keras.backend.backend()} python scripts/train_presets.py {key}",
+        "script": f"PYTHONPATH=. KERAS_BACKEND={keras.backend.backend()} python scripts/train_presets.py {key}",
         "backend": keras.backend.backend(),
         "epochs": recipe["epochs"],
         "steps": int(model.optimizer.iterations),
         "wall_seconds": round(best["seconds"], 1),
         "keras_gen_version": keras_gen.__version__,
         "keras_version": keras.__version__,
-        "final": {name: values[-1] for name, values in best["history"].items()},
+        "final": {name: values[-1] for name, values in best["history"].items() if math.isfinite(values[-1])},
     }
     if mixture:
-        shipped = zoo.build(entry, weights=target)  # the float16 weights, as users get them
+        shipped = zoo.build(entry, **metadata["options"])
+        presets.load_weights(shipped, os.path.join(target, presets.WEIGHTS_FILE))  # float16, as users get them
         metadata["quality"] = {
             "command": f"python benchmarks/mode_collapse.py --presets {key}",
             "samples": MIXTURE_SAMPLES,

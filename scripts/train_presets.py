@@ -15,7 +15,8 @@ A recipe on a 2-D mixture (ring8, grid25) is trained once per seed of its `seeds
 training noise; the weights' initialisation is not seeded); each run is judged like
 `benchmarks/mode_collapse.py` does (modes captured and % high-quality samples of 2,500 samples,
 `keras_gen.metrics.mode_coverage`), the best run (most modes, then most high-quality samples) is
-shipped, and every seed's figures go into its metadata.
+shipped, and every seed's figures go into its metadata; its samples.png is a scatter plot of the
+2,500 judged samples.
 """
 
 import argparse
@@ -80,12 +81,16 @@ def train_run(entry, recipe, run, seed=None):
     return args, time.perf_counter() - start
 
 
-def mixture_figures(model, data_name):
-    """{modes, high_quality, reverse_kl} of `MIXTURE_SAMPLES` samples (seed 0), as mode_collapse.py."""
-    from keras_gen import data, metrics
+def mixture_figures(model, data_name, scatter=None):
+    """{modes, high_quality, reverse_kl} of `MIXTURE_SAMPLES` samples (seed 0), as mode_collapse.py;
+    with `scatter`, a PNG path, also a scatter plot of those samples over the modes."""
+    from keras_gen import data, images, metrics
 
     centers, std = data.mixture(data_name)
-    score = metrics.mode_coverage(model.sample(MIXTURE_SAMPLES, seed=0), centers, std)
+    samples = model.sample(MIXTURE_SAMPLES, seed=0)
+    if scatter:
+        images.save_scatter(samples, scatter, reference=centers)
+    score = metrics.mode_coverage(samples, centers, std)
     return {"modes": score.modes, "num_modes": score.num_modes, "high_quality": round(score.high_quality, 4),
             "reverse_kl": round(score.reverse_kl, 4) if math.isfinite(score.reverse_kl) else None}  # None: no good sample
 
@@ -142,7 +147,7 @@ def train(key, recipe):
             "command": f"python benchmarks/mode_collapse.py --presets {key}",
             "samples": MIXTURE_SAMPLES,
             "judge": "keras_gen.metrics.mode_coverage: a sample is high quality within 3 std of its nearest mode",
-            **mixture_figures(shipped, recipe["data"]),
+            **mixture_figures(shipped, recipe["data"], scatter=os.path.join(target, "samples.png")),
             "seeds": [{"seed": r["seed"], **r["figures"], "wall_seconds": round(r["seconds"], 1)} for r in runs],
         }
     with open(os.path.join(target, presets.METADATA_FILE), "w") as f:

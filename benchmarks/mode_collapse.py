@@ -10,7 +10,10 @@ samples (within 3 std of the nearest mode), mean and std over seeds, beside the 
 Learning rates (--lr NAME=VALUE), the number of critic steps (--n-critic), other zoo options
 (--set NAME:KEY=VALUE), steps per entry (--steps N NAME=N) and a linear learning-rate decay to 0
 (--decay) override the entries' paper defaults; the first line of the output prints what was used.
---jobs N trains N runs at once in separate processes.
+--jobs N trains N runs at once in separate processes. --presets judges shipped presets instead
+(2,500 samples, seed 0, as scripts/train_presets.py records in their metadata):
+
+    KERAS_BACKEND=jax python benchmarks/mode_collapse.py --presets gan/ring8 sngan/grid25
 
 The settings measured for the zoo cards (zoo/sngan/README.md has the tables):
 
@@ -62,6 +65,7 @@ def parse_args():
     parser.add_argument("--samples", type=int, default=2500)
     parser.add_argument("--plots", default=None, help="folder for scatter plots of each run's samples")
     parser.add_argument("--jobs", type=int, default=1, help="runs trained in parallel processes")
+    parser.add_argument("--presets", nargs="+", metavar="ENTRY/PRESET", help="judge shipped presets, e.g. gan/ring8")
     args = parser.parse_args()
     args.steps = parse_steps(args.steps)
     return args
@@ -78,22 +82,6 @@ def parse_steps(values):
             if name or entry not in steps:
                 steps[entry] = int(count)
     return steps
-
-
-def decay_learning_rates(model, steps):
-    """Recompile with each optimizer's learning rate decaying linearly to 0 over `steps` generator
-    updates (the critic's schedule spans its n_critic updates per generator update)."""
-    import keras
-
-    updates = {"generator": steps, "discriminator": steps * model.discriminator_steps}
-    optimizers = {}
-    for role, optimizer in model.optimizers_by_role.items():
-        config = optimizer.get_config()
-        config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
-            float(optimizer.learning_rate), updates[role], end_learning_rate=0.0
-        )
-        optimizers[role] = type(optimizer).from_config(config)
-    model.compile(optimizer=optimizers)
 
 
 def parse_sets(pairs):
@@ -126,7 +114,7 @@ def train_and_score(name, data_name, seed, args, learning_rate):
     options.update(parse_sets(args.set).get(name, {}))
     model = zoo.build(name, **options)
     if args.decay:
-        decay_learning_rates(model, args.steps[name])
+        model.decay_learning_rates(args.steps[name])
     # --batch-size is the minibatch of one critic step: a WGAN's step takes n_critic of them.
     batch_size = args.batch_size * model.minibatches_per_step
     dataset = data.load(data_name, batch_size=batch_size, num_samples=100_000, seed=seed).repeat()
@@ -140,9 +128,27 @@ def train_and_score(name, data_name, seed, args, learning_rate):
     return metrics.mode_coverage(samples, centers, std), seconds
 
 
+def judge_presets(keys, samples):
+    """Modes captured and % high quality of `samples` samples (seed 0) of each shipped preset."""
+    import keras
+
+    from keras_gen import data, metrics, zoo
+
+    for key in keys:
+        entry, preset = key.split("/")
+        model = zoo.build(entry, weights=preset)
+        centers, std = data.mixture(zoo.presets(entry)[preset]["data"])
+        score = metrics.mode_coverage(model.sample(samples, seed=0), centers, std)
+        print(f"{key} ({keras.backend.backend()}, {samples} samples): modes {score.modes}/{score.num_modes}, "
+              f"high quality {100 * score.high_quality:.1f}%, reverse KL {score.reverse_kl:.3f}", flush=True)
+
+
 def main():
     args = parse_args()
     import keras
+
+    if args.presets:
+        return judge_presets(args.presets, args.samples)
 
     learning_rates = {k: float(v) for k, v in (pair.split("=") for pair in args.lr)}
     print(

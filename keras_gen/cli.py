@@ -2,6 +2,8 @@
 
     keras-gen list
     keras-gen train dcgan --data mnist-5k --epochs 5 --out runs/dcgan --backend jax
+    keras-gen train gan --data ring8 --epochs 15 --batch-size 256 --decay --out runs/gan-ring8 \
+        --set "hidden_units=(256,256,256)" latent_dim=2 learning_rate=1e-3
     keras-gen sample runs/dcgan/model.keras -n 64 --out grid.png
     keras-gen sample dcgan --weights mnist-5k -n 64 --out grid.png     # a pretrained preset
     keras-gen eval runs/dcgan/model.keras --data mnist-5k --metrics fid,kid,pr --extractor mnist-lenet -n 5000
@@ -21,6 +23,7 @@ import subprocess
 import sys
 
 FID_SAMPLES = 1000
+MIXTURE_POINTS = 100_000  # drawn from a 2-D mixture for training: an epoch of 390 batches of 256
 RUN_FILES = ("model.keras", "history.csv", "history.json", "samples")
 BACKENDS = ("tensorflow", "jax", "torch")
 
@@ -92,7 +95,11 @@ def train(args, chief):
         batch_size=args.batch_size * model.minibatches_per_step,  # a GAN's k critic steps each get a minibatch
         image_size=model_image_size(model),
         require_labels=model.conditional,
+        num_samples=MIXTURE_POINTS,
     )
+    if args.decay:
+        steps_per_epoch = args.steps_per_epoch or int(dataset.cardinality())
+        model.decay_learning_rates(args.epochs * steps_per_epoch)
     os.makedirs(args.out, exist_ok=True)
     reference = data.mixture(args.data)[0] if args.data in data.MIXTURES else None
     checkpoint = os.path.join(args.out, "model.keras")
@@ -267,6 +274,7 @@ def build_parser():
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--steps-per-epoch", type=int, help="batches per epoch (default: the whole dataset)")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="override zoo options, e.g. latent_dim=64")
+    train.add_argument("--decay", action="store_true", help="decay the learning rates linearly to 0 over the run")
     train.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run in --out (same command)")
     train.add_argument(

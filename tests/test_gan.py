@@ -39,6 +39,20 @@ def test_k_discriminator_steps_per_generator_step():
     assert int(model.generator_optimizer.iterations) == 3
 
 
+def test_learning_rates_decay_linearly_to_zero_over_the_given_steps():
+    """keras-gen train --decay: after `steps` generator steps (and k times as many critic steps)
+    both learning rates are 0, half-way they are half the initial rate."""
+    points = np.random.default_rng(0).normal(size=(48, 2)).astype("float32")
+    model = zoo.build("gan", data_shape=(2,), latent_dim=4, hidden_units=(8,), discriminator_steps=3, learning_rate=1e-3)
+    model.decay_learning_rates(6)
+    model.fit(points, batch_size=16, epochs=1, verbose=0)
+    assert float(model.generator_optimizer.learning_rate) == pytest.approx(5e-4)
+    assert float(model.discriminator_optimizer.learning_rate) == pytest.approx(5e-4)
+    model.fit(points, batch_size=16, epochs=1, verbose=0)
+    assert float(model.generator_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
+    assert float(model.discriminator_optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
+
+
 def test_gan_learns_a_shifted_gaussian():
     """Not just finite losses: on 2-D data the generator moves its samples to the data's mean."""
     rng = np.random.default_rng(0)

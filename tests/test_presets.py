@@ -8,7 +8,37 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gen import cli, metrics, presets, zoo
+from keras_gen import cli, data, metrics, presets, zoo
+from keras_gen.models import Sampler
+
+SHIPPED = [(entry, preset) for entry in zoo.list_entries() for preset in zoo.presets(entry)]
+
+
+@pytest.mark.parametrize("entry,preset", SHIPPED, ids=[f"{e}/{p}" for e, p in SHIPPED])
+def test_every_preset_loads_and_samples_on_this_backend(entry, preset, digits):
+    """Whatever backend trained it (its metadata says which): built with its options, it samples
+    (or, for an autoencoder, reconstructs) finite values of its data's shape."""
+    metadata = zoo.presets(entry)[preset]
+    for key in ("command", "backend", "steps", "wall_seconds", "keras_gen_version", "keras_version", "options", "quality"):
+        assert key in metadata, key
+    model = zoo.build(entry, weights=preset)
+    outputs = model.sample(8, seed=0) if isinstance(model, Sampler) else model.reconstruct(digits[0][:8])
+    outputs = keras.ops.convert_to_numpy(outputs)
+    assert outputs.shape == (8, *model.data_shape) and np.all(np.isfinite(outputs))
+
+
+MIXTURE_PRESETS = [(e, p) for e, p in SHIPPED if zoo.presets(e)[p]["data"] in data.MIXTURES]
+
+
+@pytest.mark.parametrize("entry,preset", MIXTURE_PRESETS, ids=[f"{e}/{p}" for e, p in MIXTURE_PRESETS])
+def test_a_2d_preset_covers_the_modes_its_metadata_records(entry, preset):
+    """The noise of `sample(seed=0)` is NumPy's, the same on every backend: the figures recorded on
+    the training backend hold within float16 and backend rounding (one mode, 5 points)."""
+    quality = zoo.presets(entry)[preset]["quality"]
+    centers, std = data.mixture(zoo.presets(entry)[preset]["data"])
+    score = metrics.mode_coverage(zoo.build(entry, weights=preset).sample(quality["samples"], seed=0), centers, std)
+    assert score.modes >= quality["modes"] - 1
+    assert score.high_quality >= quality["high_quality"] - 0.05
 
 
 def test_presets_are_listed_with_their_metadata():

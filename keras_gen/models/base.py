@@ -335,6 +335,21 @@ class GenerativeModel(keras.Model):
         self.optimizers_by_role = optimizers
         self.optimizer.build(self.trainable_variables)  # creates every slot before fit traces a step
 
+    def decay_learning_rates(self, steps):
+        """Recompile with every optimizer's learning rate decaying linearly to 0 over `steps` train
+        steps (a GAN's discriminator optimizer takes `discriminator_steps` updates per step). GANs on
+        the 2-D mixtures need it to settle on the modes instead of circling around them."""
+        optimizers = self.optimizers_by_role or {"model": self.optimizer}
+        decayed = {}
+        for role, optimizer in optimizers.items():
+            updates = steps * (getattr(self, "discriminator_steps", 1) if role == "discriminator" else 1)
+            config = optimizer.get_config()
+            config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
+                float(optimizer.learning_rate), updates, end_learning_rate=0.0
+            )
+            decayed[role] = type(optimizer).from_config(config)
+        self.compile(optimizer=decayed if self.optimizers_by_role else decayed["model"])
+
     def _resolve_optimizers(self, optimizer):
         roles = self.optimizer_roles or ("model",)
         defaults = self.default_optimizers()

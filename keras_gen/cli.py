@@ -68,7 +68,8 @@ def cmd_train(args):
 
     from keras_gen import parallel
 
-    with parallel.data_parallel(args.devices) if args.devices else contextlib.nullcontext():
+    distributed = args.devices or parallel.launched_as_one_of_several_processes()
+    with parallel.data_parallel(args.devices) if distributed else contextlib.nullcontext():
         train(args, chief=parallel.is_chief())
 
 

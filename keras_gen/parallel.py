@@ -16,6 +16,8 @@ chief process (`is_chief()`) should write files.
 """
 
 import contextlib
+import json
+import os
 from dataclasses import dataclass
 
 
@@ -45,6 +47,17 @@ def data_parallel(devices=None):
         print(f"keras-gen: data-parallel training with {replicas}", flush=True)
     with scope:
         yield replicas
+
+
+def launched_as_one_of_several_processes():
+    """Whether a launcher started this process as one of several: torchrun (`WORLD_SIZE`), JAX's
+    `KERAS_DISTRIBUTION_NUM_PROCESSES`, or a TensorFlow `TF_CONFIG` cluster of several workers."""
+    cluster = json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})
+    return (
+        int(os.environ.get("WORLD_SIZE", "1")) > 1
+        or int(os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES", "1")) > 1
+        or sum(len(tasks) for tasks in cluster.values()) > 1
+    )
 
 
 def is_chief():

@@ -30,52 +30,19 @@ And data parallelism on the backend's own engine (see each module's docstring):
 The layout follows Keras' own `keras/src/backend/<name>/` split.
 """
 
+import importlib
+
 import keras
 
-_BACKEND = keras.backend.backend()
+__all__ = [
+    "apply_gradients", "data_parallel", "inference_function", "input_gradient", "is_chief", "replica",
+    "replica_inputs", "stateless_step", "synchronize", "value_and_grad",
+]
 
-if _BACKEND == "tensorflow":
-    from keras_gen.backend.tensorflow import (
-        apply_gradients,
-        data_parallel,
-        inference_function,
-        input_gradient,
-        is_chief,
-        replica,
-        replica_inputs,
-        stateless_step,
-        synchronize,
-        value_and_grad,
-    )
-elif _BACKEND == "jax":
-    from keras_gen.backend.jax import (
-        apply_gradients,
-        data_parallel,
-        inference_function,
-        input_gradient,
-        is_chief,
-        replica,
-        replica_inputs,
-        stateless_step,
-        synchronize,
-        value_and_grad,
-    )
-elif _BACKEND == "torch":
-    from keras_gen.backend.torch import (
-        apply_gradients,
-        data_parallel,
-        inference_function,
-        input_gradient,
-        is_chief,
-        replica,
-        replica_inputs,
-        stateless_step,
-        synchronize,
-        value_and_grad,
-    )
-else:
+_BACKEND = keras.backend.backend()
+if _BACKEND not in ("tensorflow", "jax", "torch"):
     raise ImportError(
         f"keras-gen supports the tensorflow, jax and torch backends; KERAS_BACKEND is {_BACKEND!r}."
     )
-
-__all__ = ["apply_gradients", "data_parallel", "inference_function", "input_gradient", "is_chief", "replica", "replica_inputs", "stateless_step", "synchronize", "value_and_grad"]
+_module = importlib.import_module(f"keras_gen.backend.{_BACKEND}")
+globals().update({name: getattr(_module, name) for name in __all__})

@@ -20,7 +20,6 @@ import json
 import os
 from dataclasses import dataclass
 
-
 from keras_gen import backend, checks
 
 

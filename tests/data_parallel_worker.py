@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gen  # noqa: E402
-from keras_gen import models, networks, zoo  # noqa: E402
+from keras_gen import networks, zoo  # noqa: E402
 
 BATCH = 20
 SHAPE = (16, 16, 1)

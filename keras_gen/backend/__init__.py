@@ -6,8 +6,10 @@ functions, and models call them through this package:
 
 - `value_and_grad(loss_fn, variables, model_variables)`: run `loss_fn() -> (loss, aux)` and return
   `((loss, aux), grads)`, the gradients of `loss` with respect to `variables`.
-- `apply_gradients(optimizer, grads, variables)`: one optimizer update (on PyTorch's processes,
-  with the gradients averaged over them first).
+- `apply_gradients(optimizer, grads, variables, skip_nonfinite=False)`: one optimizer update (on
+  PyTorch's processes, with the gradients averaged over them first). With `skip_nonfinite`, the
+  update happens only when every gradient (of every replica) is finite, and the returned boolean
+  tensor says whether it did (float16 loss scaling, `keras_gen.precision`).
 - `input_gradient(fn, x)`: d sum(fn(x)) / dx, itself differentiable (for gradient penalties).
 - `stateless_step(step, kind)`: adapts a `train_step(self, data)` (kind "train") or
   `test_step(self, data)` (kind "test") written as on TensorFlow to what `fit`/`evaluate` call on

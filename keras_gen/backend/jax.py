@@ -17,6 +17,7 @@ import functools
 import os
 
 import jax
+import jax.numpy as jnp
 import keras
 
 
@@ -42,8 +43,19 @@ def value_and_grad(loss_fn, variables, model_variables):
     return (loss, aux), grads
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer, grads, variables, skip_nonfinite=False):
+    if not skip_nonfinite:
+        optimizer.apply(grads, variables)
+        return None
+    # Branch-free: assignments inside `lax.cond` would leak from the stateless scope, so the update
+    # is computed and then kept or undone with a select on every variable it touches.
+    finite = jnp.all(jnp.array([jnp.all(jnp.isfinite(g)) for g in grads]))
+    touched = [*variables, *optimizer.variables]
+    before = _current_values(touched)
     optimizer.apply(grads, variables)
+    for variable, old in zip(touched, before):
+        variable.assign(jnp.where(finite, variable.value, old))
+    return finite
 
 
 def input_gradient(fn, x):

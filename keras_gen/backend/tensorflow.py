@@ -28,8 +28,32 @@ def value_and_grad(loss_fn, variables, model_variables):
     return (loss, aux), tape.gradient(share, variables)
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer, grads, variables, skip_nonfinite=False):
+    if not skip_nonfinite:
+        optimizer.apply(grads, variables)
+        return None
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g)) for g in grads])
+    if replica()[1] == 1:
+        return tf.cond(finite, lambda: _applied(optimizer, grads, variables), lambda: tf.constant(False))
+    # Every replica skips together; and the optimizer's cross-replica sum cannot sit inside a cond
+    # in a replica context, so the cond runs in the cross-replica context (as Keras'
+    # LossScaleOptimizer does).
+    context = tf.distribute.get_replica_context()
+    overflowed = context.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+
+    def cross_replica(strategy, grads):
+        def update():
+            strategy.extended.call_for_each_replica(optimizer.apply, args=(grads, variables))
+            return tf.constant(True)
+
+        return tf.cond(overflowed < 0.5, update, lambda: tf.constant(False))
+
+    return context.merge_call(cross_replica, args=(grads,))
+
+
+def _applied(optimizer, grads, variables):
     optimizer.apply(grads, variables)
+    return tf.constant(True)
 
 
 def input_gradient(fn, x):

@@ -29,11 +29,17 @@ def value_and_grad(loss_fn, variables, model_variables):
     return (loss.detach(), aux), grads
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer, grads, variables, skip_nonfinite=False):
     if replica()[1] > 1:
-        grads = _average_over_processes(grads)
+        grads = _average_over_processes(grads)  # so every process sees the same finite flag
+    finite = None
+    if skip_nonfinite:
+        finite = torch.stack([torch.isfinite(g).all() for g in grads]).all()
+        if not finite:  # one host sync per update, only under loss scaling
+            return finite
     with torch.no_grad():
         optimizer.apply(grads, variables)
+    return finite
 
 
 def _average_over_processes(grads):

@@ -72,12 +72,13 @@ class MaskedConv2D(layers.Layer):
         zero beyond its ends. Returns (B, 1, w, filters); rows below never count (the mask).
         """
         kh, kw = self.mask.shape
-        kernel = self.kernel * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=self.kernel.dtype)
-        x = ops.pad(row, [[0, 0], [0, 0], [kw // 2, kw // 2], [0, 0]])
+        dtype = self.compute_dtype  # as `__call__` would compute, under a mixed-precision policy too
+        kernel = ops.cast(self.kernel, dtype) * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=dtype)
+        x = ops.pad(ops.cast(row, dtype), [[0, 0], [0, 0], [kw // 2, kw // 2], [0, 0]])
         if kh > 1:
-            x = ops.concatenate([above, x], axis=1)
+            x = ops.concatenate([ops.cast(above, dtype), x], axis=1)
         y = ops.conv(x, kernel[: kh // 2 + 1], strides=1, padding="valid")
-        return y + self.bias if self.use_bias else y
+        return y + ops.cast(self.bias, dtype) if self.use_bias else y
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)

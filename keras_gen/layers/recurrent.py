@@ -50,15 +50,17 @@ class RowLSTM(layers.Layer):
 
     def input_gates(self, x):
         """The masked 1 x k input-to-state convolution of every row of `x`, plus the bias."""
-        input_kernel = self.input_kernel * ops.convert_to_tensor(self.input_mask, dtype=self.input_kernel.dtype)
-        return ops.conv(x, input_kernel, strides=1, padding="same") + self.bias
+        dtype = self.compute_dtype  # also when called outside `__call__` (row-by-row sampling)
+        input_kernel = ops.cast(self.input_kernel, dtype) * ops.convert_to_tensor(self.input_mask, dtype=dtype)
+        return ops.conv(ops.cast(x, dtype), input_kernel, strides=1, padding="same") + ops.cast(self.bias, dtype)
 
     def row_step(self, input_gates, hidden_above, cell_above):
         """One step of the recurrence: a row's `input_gates` (B, w, 4 units), the row above's hidden
         state with `kernel_size // 2` columns of context each side (B, w + k - 1, units) and its
         cell state (B, w, units) -> the row's (hidden, cell). Sampling carries them row to row."""
-        k, width = self.kernel_size, input_gates.shape[1]
-        state_kernel = ops.reshape(self.state_kernel, (k * self.units, 4 * self.units))
+        k, width, dtype = self.kernel_size, input_gates.shape[1], self.compute_dtype
+        hidden_above, cell_above = ops.cast(hidden_above, dtype), ops.cast(cell_above, dtype)
+        state_kernel = ops.reshape(ops.cast(self.state_kernel, dtype), (k * self.units, 4 * self.units))
         # The 1-D convolution over the row above as one matrix product on its k shifts
         # (faster than a tiny conv1d per row, notably on PyTorch's CPU kernels).
         shifts = ops.concatenate([hidden_above[:, d : d + width] for d in range(k)], axis=-1)

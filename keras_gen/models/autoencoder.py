@@ -153,7 +153,7 @@ class SparseAutoencoder(Autoencoder):
         self.sparsity = checks.number("sparsity (the L1 weight lambda)", sparsity, minimum=0.0)
 
     def code_penalties(self, code):
-        return {"l1": self.sparsity * ops.mean(ops.sum(ops.abs(code), axis=-1))}
+        return {"l1": self.sparsity * ops.mean(ops.sum(ops.abs(ops.cast(code, "float32")), axis=-1))}
 
     def get_config(self):
         return {**super().get_config(), "sparsity": self.sparsity}

@@ -232,7 +232,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             row = ops.fori_loop(0, width, draw_pixel, ops.zeros((batch, 1, width, channels)))
             _, rows = self.sampling_strip(caches, context, row, 0, width, labels)
             caches = [
-                ops.concatenate([cache[:, 1:], ops.pad(new, [[0, 0], [0, 0], [pad, pad], [0, 0]])], axis=1)
+                ops.concatenate([cache[:, 1:], ops.pad(ops.cast(new, cache.dtype), [[0, 0], [0, 0], [pad, pad], [0, 0]])], axis=1)
                 for cache, new, (_, pad, _) in zip(caches, rows, self.sampling_caches())
             ]
             return ops.where(row_ids == r, row, images), caches

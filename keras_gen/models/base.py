@@ -27,6 +27,7 @@ from keras import ops
 from keras.optimizers import MultiOptimizer
 
 from keras_gen import backend, checks
+from keras_gen.precision import DynamicLossScale
 
 
 _in_train_step = threading.local()  # per thread: tf.distribute runs each replica's step in its own
@@ -234,8 +235,12 @@ class GenerativeModel(keras.Model):
         """One gradient step on `variables`.
 
         `loss_fn()` returns `(loss, aux)`; its gradient with respect to `variables` is applied by
-        `optimizer`. Returns `(loss, aux)` so the step can report them.
+        `optimizer`. Returns `(loss, aux)` so the step can report them. Under mixed_float16, through
+        the optimizer's dynamic loss scale (a step that overflows is skipped).
         """
+        loss_scale = self.loss_scales.get(id(optimizer))
+        if loss_scale is not None:
+            return loss_scale.minimize(loss_fn, variables, self.variables, optimizer)
         (loss, aux), grads = backend.value_and_grad(loss_fn, variables, self.variables)
         backend.apply_gradients(optimizer, grads, variables)
         return loss, aux
@@ -309,31 +314,34 @@ class GenerativeModel(keras.Model):
     def compile(self, optimizer=None, **kwargs):
         """Compile with `optimizer`: None (the class's defaults), one optimizer (copied for each
         network of a multi-network model), or a dict by role; missing roles keep the defaults."""
-        if keras.config.dtype_policy().name == "mixed_float16":
-            raise ValueError(
-                "keras-gen models do not support the mixed_float16 policy yet: float16 needs loss scaling for "
-                "each network's optimizer, which keras-gen does not do yet. Use mixed_bfloat16 (float32's "
-                "range, no loss scaling): keras.config.set_dtype_policy('mixed_bfloat16')."
-            )
         if "loss" in kwargs or "metrics" in kwargs:
             raise TypeError(
                 f"{type(self).__name__} computes its own losses ({', '.join(self.loss_names)}); "
                 f"compile() takes no loss= or metrics=, only optimizer= and Keras' run options."
             )
         optimizers = self._resolve_optimizers(optimizer)
+        kwargs["auto_scale_loss"] = False  # float16 loss scaling is per network, see `minimize`
         if not self.optimizer_roles:
             super().compile(optimizer=optimizers["model"], **kwargs)
             self.optimizers_by_role = {}
-            self.optimizer.build(self.trainable_variables)  # as saved: a loaded model restores its slots
-            return
-        owner = {
-            id(variable): optimizers[role]
-            for role in self.optimizer_roles
-            for variable in getattr(self, role).trainable_variables
-        }
-        super().compile(optimizer=MultiOptimizer(lambda variable: owner[id(variable)]), **kwargs)
-        self.optimizers_by_role = optimizers
-        self.optimizer.build(self.trainable_variables)  # creates every slot before fit traces a step
+        else:
+            owner = {
+                id(variable): optimizers[role]
+                for role in self.optimizer_roles
+                for variable in getattr(self, role).trainable_variables
+            }
+            super().compile(optimizer=MultiOptimizer(lambda variable: owner[id(variable)]), **kwargs)
+            self.optimizers_by_role = optimizers
+        self.optimizer.build(self.trainable_variables)  # every slot before fit traces a step or a load
+        self.loss_scales = (
+            {id(opt): DynamicLossScale(opt) for opt in optimizers.values()} if self.computes_in_float16 else {}
+        )
+
+    @property
+    def computes_in_float16(self):
+        """Whether any layer computes in float16 (the mixed_float16 policy when it was built),
+        which needs loss scaling (`keras_gen.precision`)."""
+        return any(getattr(layer, "compute_dtype", None) == "float16" for layer in self._flatten_layers())
 
     def decay_learning_rates(self, steps):
         """Recompile with every optimizer's learning rate decaying linearly to 0 over `steps` train

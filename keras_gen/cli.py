@@ -64,8 +64,6 @@ def cmd_list(args):
 
 
 def cmd_train(args):
-    import keras
-
     from keras_gen import parallel
 
     distributed = args.devices or parallel.launched_as_one_of_several_processes()
@@ -90,6 +88,8 @@ def train(args, chief):
     overrides = parse_overrides(args.set)
     if args.data in data.MIXTURES:
         overrides.setdefault("data_shape", (2,))
+    if args.mixed_precision:
+        keras.config.set_dtype_policy(f"mixed_{args.mixed_precision}")  # before the model is built
     model = zoo.build(args.name, **overrides)
     dataset = data.load(
         args.data,
@@ -126,7 +126,7 @@ def train(args, chief):
         return
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
-                   "data": args.data, "history": read_history(os.path.join(args.out, "history.csv"))},
+                   "mixed_precision": args.mixed_precision, "data": args.data, "history": read_history(os.path.join(args.out, "history.csv"))},
                   f, indent=2, default=str)
     if guard.stopped_at is not None:
         epoch, batch, bad = guard.stopped_at
@@ -149,19 +149,21 @@ def read_history(path):
 
 
 def evaluation_callbacks(model, args):
-    """A domain FID per epoch on mnist-5k: `FID_SAMPLES` samples against the 1,000 held-out digits
-    through the shipped `mnist-lenet` classifier. On by default for latent-variable models, whose
-    sampling is fast; `--fid-every N` asks for it every N epochs for any model that samples (slow for
-    PixelCNN/PixelRNN), `--fid-every 0` turns it off."""
+    """A domain FID per epoch on mnist-5k(-binary): `FID_SAMPLES` samples against the 1,000 held-out
+    digits (binarised for mnist-5k-binary) through the shipped `mnist-lenet` classifier. On by
+    default for latent-variable models, whose sampling is fast; `--fid-every N` asks for it every N
+    epochs for any model that samples (slow for PixelCNN/PixelRNN), `--fid-every 0` turns it off."""
     from keras_gen import callbacks, data
     from keras_gen.models import LatentVariableModel, Sampler
 
     every = args.fid_every
     if every is None:
         every = 1 if isinstance(model, LatentVariableModel) else 0
-    if every <= 0 or args.data != "mnist-5k" or not isinstance(model, Sampler):
+    if every <= 0 or args.data not in ("mnist-5k", "mnist-5k-binary") or not isinstance(model, Sampler):
         return []
     held_out, _ = data.load_mnist_5k("test")
+    if args.data == "mnist-5k-binary":
+        held_out = data.binarize(held_out)
     return [callbacks.FID(held_out, extractor="mnist-lenet", n=FID_SAMPLES, every=every)]
 
 
@@ -269,7 +271,7 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a zoo entry with model.fit")
     train.add_argument("name", help="zoo entry, e.g. dcgan (see keras-gen list)")
-    train.add_argument("--data", default="mnist-5k", help="mnist-5k, ring8, grid25, a tfds name or a folder")
+    train.add_argument("--data", default="mnist-5k", help="mnist-5k, mnist-5k-binary, ring8, grid25, a tfds name or a folder")
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--out", required=True, help="output folder of the run")
     train.add_argument("--batch-size", type=int, default=64)
@@ -282,7 +284,11 @@ def build_parser():
         "--devices", type=int,
         help="data-parallel over N devices on the backend's engine (PyTorch: N torchrun processes); --batch-size is the global batch",
     )
-    train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k; 0: off")
+    train.add_argument(
+        "--mixed-precision", choices=("float16", "bfloat16"),
+        help="compute in float16 (with a dynamic loss scale per network) or bfloat16; variables and losses stay float32",
+    )
+    train.add_argument("--fid-every", type=int, help="domain FID (mnist-lenet) every N epochs on mnist-5k(-binary); 0: off")
     train.set_defaults(run=cmd_train)
 
     sample = commands.add_parser("sample", help="save a grid of samples from a saved model or a pretrained preset")

@@ -26,6 +26,14 @@ def test_mnist_5k_images_labels_and_fixed_disjoint_splits():
         data.load("mnist-5k", split="validation")
 
 
+def test_mnist_5k_binary_is_the_same_digits_binarised_at_128():
+    grey, grey_labels = first_batch(data.load("mnist-5k", split="test", batch_size=64, shuffle=False))
+    binary, labels = first_batch(data.load("mnist-5k-binary", split="test", batch_size=64, shuffle=False))
+    assert set(np.unique(binary)) == {-1.0, 1.0}
+    np.testing.assert_array_equal(labels, grey_labels)
+    np.testing.assert_array_equal(binary == 1.0, grey >= 128 / 127.5 - 1.0 - 1e-6)
+
+
 def test_tfds_dataset_through_mock_data():
     with tfds.testing.mock_data(num_examples=8):
         x, y = first_batch(data.load("mnist", batch_size=4))

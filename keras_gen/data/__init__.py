@@ -1,6 +1,7 @@
 """Datasets as `tf.data` pipelines that `fit` accepts on every backend.
 
     keras_gen.data.load("mnist-5k", batch_size=64)         # bundled real digits, works offline
+    keras_gen.data.load("mnist-5k-binary")                  # the same, binarised (likelihood models)
     keras_gen.data.load("cifar10", split="train")          # any tensorflow-datasets image dataset
     keras_gen.data.load(images_uint8)                       # NumPy arrays, or (images, labels)
     keras_gen.data.load("path/to/folder")                   # image files, labels from subfolders
@@ -50,9 +51,10 @@ def load(
     """Load a dataset as a batched `tf.data.Dataset` ready for `model.fit`.
 
     Args:
-        name: "mnist-5k", "ring8", "grid25", a tensorflow-datasets name, a folder of image files,
+        name: "mnist-5k", "mnist-5k-binary" (the same digits through `binarize`, for models whose
+            likelihood is Bernoulli), "ring8", "grid25", a tensorflow-datasets name, a folder of image files,
             an array of images (uint8 0..255 or float in [-1, 1]) or vectors, or `(array, labels)`.
-        split: "train", "test" or "all" for mnist-5k; any tfds split string for tfds datasets.
+        split: "train", "test" or "all" for mnist-5k(-binary); any tfds split string for tfds datasets.
         image_size: (height, width) to resize images to, e.g. (64, 64) for celeb_a.
         require_labels: raise if the data has no labels (conditional models need them).
         num_classes: check that array labels lie in [0, num_classes) (a conditional model's).
@@ -66,8 +68,10 @@ def load(
     if isinstance(name, str) and name in MIXTURES:
         points, labels = sample_mixture(name, num_samples, seed=seed)
         dataset, has_labels, count = tf.data.Dataset.from_tensor_slices((points, labels)), True, len(points)
-    elif isinstance(name, str) and name == "mnist-5k":
+    elif isinstance(name, str) and name in ("mnist-5k", "mnist-5k-binary"):
         images, labels = load_mnist_5k(split)
+        if name == "mnist-5k-binary":
+            images = binarize(images)
         dataset, has_labels, count = tf.data.Dataset.from_tensor_slices((images, labels)), True, len(images)
     elif isinstance(name, str) and os.path.isdir(name):
         dataset, has_labels, count = from_folder(name, image_size)

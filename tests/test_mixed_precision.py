@@ -22,9 +22,9 @@ def compute_dtypes(model):
     return {layer.compute_dtype for layer in model._flatten_layers() if layer.weights}
 
 
-def fit_finite(model, epochs=1):
-    images, labels = training_data(model)
-    history = model.fit(images, labels, batch_size=8, epochs=epochs, verbose=0)
+def fit_finite(model, n=16):
+    images, labels = training_data(model, n)
+    history = model.fit(images, labels, batch_size=8, verbose=0)
     assert all(np.isfinite(values).all() for values in history.history.values()), history.history
     return history
 
@@ -37,7 +37,7 @@ def values(variables):
 @pytest.mark.parametrize("name", TRAINED)
 def test_every_entry_trains_under_mixed_float16_with_a_loss_scale_per_optimizer(name, policy):
     model = zoo.build(name, **TINY[name])
-    fit_finite(model)
+    fit_finite(model, n=8)  # one step
     assert "float16" in compute_dtypes(model)
     assert {v.dtype for v in model.trainable_variables} == {"float32"}
     optimizers = model.optimizers_by_role or {"model": model.optimizer}
@@ -50,10 +50,10 @@ def test_every_entry_trains_under_mixed_float16_with_a_loss_scale_per_optimizer(
 
 
 @pytest.mark.parametrize("policy", ["mixed_bfloat16"], indirect=True)
-@pytest.mark.parametrize("name", ["dcgan", "wgan-gp", "vae", "conv-autoencoder", "pixelcnn", "pixelrnn"])
+@pytest.mark.parametrize("name", ["dcgan", "vae", "pixelcnn"])
 def test_families_train_under_mixed_bfloat16_without_loss_scaling(name, policy):
     model = zoo.build(name, **TINY[name])
-    fit_finite(model)
+    fit_finite(model, n=8)
     assert "bfloat16" in compute_dtypes(model)
     assert {v.dtype for v in model.trainable_variables} == {"float32"}
     assert model.loss_scales == {}

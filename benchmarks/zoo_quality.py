@@ -18,8 +18,10 @@ import keras
 import numpy as np
 
 from keras_gen import data, metrics, zoo
+from keras_gen.models import VAE, DenoisingAutoencoder, ExactLikelihood, Sampler
 
 CONFIDENT = 0.9
+IWAE_K = 100
 
 
 def digit_judgement(images, labels=None):
@@ -45,15 +47,55 @@ def real_figures(n):
             "precision": floor["precision"], "recall": floor["recall"]}
 
 
-def preset_figures(key, n, seed=0):
+def preset_figures(key, n, seed=0, iwae_k=IWAE_K):
     entry, preset = key.split("/")
     model = zoo.build(entry, weights=preset)
+    figures = {"preset": key, "backend": keras.backend.backend()}
+    if isinstance(model, Sampler):
+        figures.update(sample_figures(model, n, seed))
+    if isinstance(model, (VAE, ExactLikelihood)):
+        figures.update(likelihood_figures(model, iwae_k))
+    if not isinstance(model, Sampler):
+        figures.update(reconstruction_figures(model))
+    return figures
+
+
+def sample_figures(model, n, seed):
     labels = model.check_labels(None, n)  # balanced classes for a conditional model, else None
     samples = model.sample(n, labels=labels, seed=seed)
     held_out, _ = data.load_mnist_5k("test")
     scores = metrics.evaluate(held_out, samples, ("fid", "pr"), "mnist-lenet", n=n, verbose=0)
-    return {"preset": key, "n": n, "backend": keras.backend.backend(), **digit_judgement(samples, labels),
-            "fid": scores["fid"], "precision": scores["precision"], "recall": scores["recall"]}
+    return {"n": n, **digit_judgement(samples, labels), "fid": scores["fid"], "precision": scores["precision"],
+            "recall": scores["recall"]}
+
+
+def likelihood_figures(model, iwae_k):
+    """Held-out NLL in nats per image on the binarised held-out digits."""
+    held_out, labels = data.load_mnist_5k("test")
+    binary = data.binarize(held_out)
+    labels = labels if model.conditional else None
+    if isinstance(model, VAE):
+        return {"nll_elbo": float(-model.log_prob(binary, k=1, labels=labels, seed=0).mean()),
+                f"nll_iwae_k{iwae_k}": float(-model.log_prob(binary, k=iwae_k, labels=labels, seed=0).mean())}
+    return {"nll_exact": float(-model.log_prob(binary, labels=labels).mean())}
+
+
+def reconstruction_figures(model, seed=0):
+    """Held-out reconstruction error per pixel ([-1, 1] scale); for a denoising model also on
+    inputs corrupted by its own noise (drawn here with NumPy, so every backend sees the same)."""
+    held_out, _ = data.load_mnist_5k("test")
+    clean = held_out.astype(np.float32) / 127.5 - 1.0
+    error = lambda x: float(np.mean(np.square(keras.ops.convert_to_numpy(model.reconstruct(x)) - clean)))  # noqa: E731
+    figures = {"reconstruction_mse": error(clean)}
+    if isinstance(model, DenoisingAutoencoder):
+        rng = np.random.default_rng(seed)
+        if model.noise_type == "gaussian":
+            noisy = np.clip(clean + model.noise_level * rng.standard_normal(clean.shape), -1.0, 1.0)
+        else:
+            noisy = np.where(rng.uniform(size=clean.shape) < model.noise_level, -1.0, clean)
+        noisy = noisy.astype(np.float32)
+        figures.update(noisy_input_mse=float(np.mean(np.square(noisy - clean))), denoised_mse=error(noisy))
+    return figures
 
 
 def main():
@@ -61,10 +103,11 @@ def main():
     parser.add_argument("presets", nargs="*", help="entry/preset, e.g. dcgan/mnist-5k")
     parser.add_argument("--real", action="store_true", help="the real held-out digits' figures and the FID floor")
     parser.add_argument("-n", type=int, default=1000, help="samples (the held-out set has 1,000 digits)")
+    parser.add_argument("--iwae-k", type=int, default=IWAE_K, help="importance samples of the VAEs' NLL bound")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     results = [real_figures(args.n)] if args.real else []
-    results += [preset_figures(key, args.n) for key in args.presets]
+    results += [preset_figures(key, args.n, iwae_k=args.iwae_k) for key in args.presets]
     for result in results:
         print(json.dumps(result))
     if args.json:

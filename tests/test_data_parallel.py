@@ -25,7 +25,7 @@ def free_port():
 
 
 def run_worker(replicas, out):
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
     command = [sys.executable, WORKER, str(replicas), out]
     if BACKEND == "torch" and replicas > 1:
         command[1:1] = ["-m", "torch.distributed.run", "--nproc-per-node", str(replicas), "--master-port", free_port()]
@@ -72,7 +72,7 @@ def test_devices_must_be_a_positive_integer():
 
 
 def test_the_cli_trains_on_two_devices_and_only_the_chief_writes(tmp_path):
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "XLA_FLAGS": f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count=2", "OMP_NUM_THREADS": "1"}
     out = tmp_path / "run"
     command = ["keras-gen", "train", "dcgan", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "16",
                "--fid-every", "0", "--devices", "2", "--out", str(out)]
@@ -94,7 +94,7 @@ def test_two_processes_over_localhost_as_two_machines(runs, tmp_path):
     port = free_port()
     processes = []
     for rank in range(2):
-        env = {**os.environ, "XLA_FLAGS": "", "OMP_NUM_THREADS": "1"}
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}  # one device per process (conftest sets no count)
         command = [sys.executable, WORKER, "2", str(tmp_path)]
         if BACKEND == "torch":
             command[1:1] = ["-m", "torch.distributed.run", "--nnodes", "2", "--node-rank", str(rank), "--nproc-per-node", "1",

@@ -41,6 +41,30 @@ def test_a_2d_preset_covers_the_modes_its_metadata_records(entry, preset):
     assert score.high_quality >= quality["high_quality"] - 0.05
 
 
+HELD_OUT_FIGURES = [(e, p) for e, p in SHIPPED if {"nll_exact", "nll_elbo", "reconstruction_mse"} & set(zoo.presets(e)[p]["quality"])]
+
+
+@pytest.mark.parametrize("entry,preset", HELD_OUT_FIGURES, ids=[f"{e}/{p}" for e, p in HELD_OUT_FIGURES])
+def test_a_preset_gives_its_recorded_held_out_figures_on_this_backend(entry, preset):
+    """The held-out NLL or reconstruction error recorded on the training backend (by
+    benchmarks/zoo_quality.py, on the 1,000 held-out digits) holds here: exact figures to float16
+    and backend rounding, the one-sample ELBO estimate (its noise is the backend's) to 1 nat."""
+    quality = zoo.presets(entry)[preset]["quality"]
+    model = zoo.build(entry, weights=preset)
+    held_out, labels = data.load_mnist_5k("test")
+    labels = labels if model.conditional else None
+    if "reconstruction_mse" in quality:
+        clean = held_out.astype("float32") / 127.5 - 1.0
+        error = np.mean(np.square(keras.ops.convert_to_numpy(model.reconstruct(clean)) - clean))
+        assert error == pytest.approx(quality["reconstruction_mse"], rel=0.02)
+    elif "nll_exact" in quality:
+        nll = -model.log_prob(data.binarize(held_out), labels=labels).mean()
+        assert nll == pytest.approx(quality["nll_exact"], abs=0.1)
+    else:
+        nll = -model.log_prob(data.binarize(held_out), k=1, labels=labels, seed=0).mean()
+        assert nll == pytest.approx(quality["nll_elbo"], abs=1.0)
+
+
 def test_presets_are_listed_with_their_metadata():
     shipped = zoo.presets("dcgan")
     assert "mnist-5k" in shipped

@@ -126,7 +126,8 @@ def train(args, chief):
         return
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump({"backend": keras.backend.backend(), "entry": args.name, "options": overrides,
-                   "mixed_precision": args.mixed_precision, "data": args.data, "history": read_history(os.path.join(args.out, "history.csv"))},
+                   "mixed_precision": args.mixed_precision, "data": args.data,
+                   "history": read_history(os.path.join(args.out, "history.csv"))},
                   f, indent=2, default=str)
     if guard.stopped_at is not None:
         epoch, batch, bad = guard.stopped_at

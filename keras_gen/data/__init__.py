@@ -52,8 +52,9 @@ def load(
 
     Args:
         name: "mnist-5k", "mnist-5k-binary" (the same digits through `binarize`, for models whose
-            likelihood is Bernoulli), "ring8", "grid25", a tensorflow-datasets name, a folder of image files,
-            an array of images (uint8 0..255 or float in [-1, 1]) or vectors, or `(array, labels)`.
+            likelihood is Bernoulli), "ring8", "grid25", a tensorflow-datasets name, a folder of
+            image files, an array of images (uint8 0..255 or float in [-1, 1]) or vectors, or
+            `(array, labels)`.
         split: "train", "test" or "all" for mnist-5k(-binary); any tfds split string for tfds datasets.
         image_size: (height, width) to resize images to, e.g. (64, 64) for celeb_a.
         require_labels: raise if the data has no labels (conditional models need them).

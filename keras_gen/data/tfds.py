@@ -26,8 +26,8 @@ def from_tfds(name, split, data_dir):
         close = difflib.get_close_matches(name, tfds.list_builders(), n=3)
         hint = f" Close matches in tensorflow-datasets: {close}." if close else ""
         raise ValueError(
-            f"Unknown dataset {name!r}. keras-gen knows 'mnist-5k', 'mnist-5k-binary', 'ring8', 'grid25', a folder of "
-            f"images, NumPy arrays, and tensorflow-datasets names.{hint}"
+            f"Unknown dataset {name!r}. keras-gen knows 'mnist-5k', 'mnist-5k-binary', 'ring8', 'grid25', "
+            f"a folder of images, NumPy arrays, and tensorflow-datasets names.{hint}"
         )
     try:
         dataset, info = tfds.load(name, split=split, data_dir=data_dir, with_info=True)

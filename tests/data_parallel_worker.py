@@ -1,5 +1,5 @@
 """One train step of dcgan, wgan-gp and vae on a fixed global batch, on 1 or 2 replicas, then a
-short fit; run by tests/test_data_parallel.py in fresh processes (the replicas are virtual CPU
+short fit and a float16 overflow on one replica; run by tests/test_data_parallel.py in fresh processes (the replicas are virtual CPU
 devices on JAX and TensorFlow, and two gloo processes under torchrun on PyTorch).
 
     python tests/data_parallel_worker.py REPLICAS OUT_DIR
@@ -13,7 +13,7 @@ import sys
 
 REPLICAS, OUT = int(sys.argv[1]), sys.argv[2]
 BACKEND = os.environ["KERAS_BACKEND"]
-if BACKEND == "tensorflow" and REPLICAS > 1:
+if BACKEND == "tensorflow" and REPLICAS > 1 and "TF_CONFIG" not in os.environ:  # else a worker per process
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
@@ -83,11 +83,31 @@ def short_fit():
     }
 
 
+def float16_overflow_on_one_replica():
+    """Under mixed_float16, two steps: a finite one, then one whose second replica's share of the
+    batch overflows float16 (fit checks only the first batch). The second step is skipped on every
+    replica: the weights stay finite (the replicas' summed gradients are NaN) and the loss scale
+    halves once, 2^15 -> 2^14."""
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = zoo.build("vae", data_shape=SHAPE, seed=0)
+        x = np.random.default_rng(3).uniform(-1, 1, (32, *SHAPE)).astype("float32")
+        x[24:] *= 1e5  # inf in float16
+        model.fit(tf.data.Dataset.from_tensor_slices(x).batch(16), epochs=1, verbose=0)
+        scale = model.loss_scales[id(model.optimizer)].scale
+        weights = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+        return {"float16/finite": np.array(all(np.isfinite(w).all() for w in weights)),
+                "float16/scale": np.array(float(keras.ops.convert_to_numpy(scale)))}
+    finally:
+        keras.config.set_dtype_policy("float32")
+
+
 with keras_gen.data_parallel(REPLICAS) as replicas:
     results = {"replicas": np.array(replicas.count)}
     for name in ("dcgan", "wgan-gp", "vae"):
         results.update(one_step(name))
     if REPLICAS > 1:
         results.update(short_fit())
+        results.update(float16_overflow_on_one_replica())
 if keras_gen.parallel.is_chief():
     np.savez(os.path.join(OUT, f"replicas_{REPLICAS}.npz"), **results)

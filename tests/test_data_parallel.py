@@ -2,6 +2,7 @@
 PyTorch): one train step on a global batch split over two replicas gives the weights one replica
 gives on the whole batch, and a short fit on two replicas trains. See data_parallel_worker.py."""
 
+import json
 import os
 import shutil
 import socket
@@ -59,7 +60,17 @@ def test_a_short_fit_on_two_replicas_trains_and_counts_steps(runs):
     assert "on 2 replicas" in log
 
 
+def test_a_float16_overflow_on_one_replica_skips_the_step_on_every_replica(runs):
+    _, two, _, _ = runs
+    assert bool(two["float16/finite"])
+    assert float(two["float16/scale"]) == 2.0**14
+
+
 def test_asking_for_more_devices_than_there_are_says_how_to_get_them():
+    if BACKEND == "tensorflow":  # once TensorFlow's runtime runs, the CPU can no longer be split into 64
+        import tensorflow as tf
+
+        tf.config.list_logical_devices()
     with pytest.raises(ValueError, match="torchrun" if BACKEND == "torch" else "devices"):
         with keras_gen.data_parallel(devices=64):
             pass
@@ -83,25 +94,28 @@ def test_the_cli_trains_on_two_devices_and_only_the_chief_writes(tmp_path):
     assert os.listdir(tmp_path) == ["run"]  # no other replica's backup left behind
 
 
-@pytest.mark.skipif(BACKEND == "tensorflow", reason="TensorFlow's several-machine path (TF_CONFIG) is documented, not run here")
 def test_two_processes_over_localhost_as_two_machines(runs, tmp_path):
     """The several-machines path, as two processes on this machine talking over 127.0.0.1:
-    torchrun --nnodes 2, or keras.distribution.initialize with two JAX processes."""
+    torchrun --nnodes 2, keras.distribution.initialize with two JAX processes, or two TensorFlow
+    workers of a TF_CONFIG cluster (MultiWorkerMirroredStrategy)."""
     one, _, _, reference = runs
     for name in os.listdir(reference):  # the initial weights of the one-replica run
         if name.endswith("_start.weights.h5"):
             shutil.copy(os.path.join(reference, name), tmp_path)
-    port = free_port()
+    ports = [free_port(), free_port()]
     processes = []
     for rank in range(2):
         env = {**os.environ, "OMP_NUM_THREADS": "1"}  # one device per process (conftest sets no count)
         command = [sys.executable, WORKER, "2", str(tmp_path)]
         if BACKEND == "torch":
             command[1:1] = ["-m", "torch.distributed.run", "--nnodes", "2", "--node-rank", str(rank), "--nproc-per-node", "1",
-                            "--master-addr", "127.0.0.1", "--master-port", port]
-        else:
-            env.update(KERAS_DISTRIBUTION_JOB_ADDRESSES=f"127.0.0.1:{port}", KERAS_DISTRIBUTION_NUM_PROCESSES="2",
+                            "--master-addr", "127.0.0.1", "--master-port", ports[0]]
+        elif BACKEND == "jax":
+            env.update(KERAS_DISTRIBUTION_JOB_ADDRESSES=f"127.0.0.1:{ports[0]}", KERAS_DISTRIBUTION_NUM_PROCESSES="2",
                        KERAS_DISTRIBUTION_PROCESS_ID=str(rank))
+        else:
+            cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+            env["TF_CONFIG"] = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": rank}})
         processes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     for process in processes:
         _, stderr = process.communicate(timeout=900)
@@ -109,3 +123,4 @@ def test_two_processes_over_localhost_as_two_machines(runs, tmp_path):
     two = np.load(tmp_path / "replicas_2.npz")
     for key in (k for k in one.files if "/" in k and not k.startswith("fit/")):
         np.testing.assert_allclose(two[key], one[key], rtol=1e-4, atol=1e-5, err_msg=key)
+    np.testing.assert_array_equal(two["fit/iterations"], [8, 8])

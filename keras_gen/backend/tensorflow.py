@@ -5,6 +5,7 @@ Data parallelism is `tf.distribute.MirroredStrategy` (or `MultiWorkerMirroredStr
 batch, and Keras' optimizers sum the replicas' gradients.
 """
 
+import functools
 import json
 import os
 
@@ -65,7 +66,23 @@ def input_gradient(fn, x):
 
 
 def stateless_step(step, kind):
-    return step
+    """The step as written, but under `MultiWorkerMirroredStrategy` its scalar logs get an axis of
+    length one: Keras 3 reduces a multi-worker step's logs with `strategy.reduce(MEAN, v, axis=0)`,
+    which fails on scalars ("Invalid reduction dimension 0", tensorflow/tensorflow#72388)."""
+
+    @functools.wraps(step)
+    def step_with_reducible_logs(self, data):
+        logs = step(self, data)
+        if not _multi_worker(tf.distribute.get_strategy()):
+            return logs
+        return {name: tf.reshape(value, [-1]) for name, value in logs.items()}
+
+    return step_with_reducible_logs
+
+
+def _multi_worker(strategy):
+    """Keras' own test for the reduction above (keras/src/backend/tensorflow/trainer.py)."""
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()
 
 
 def inference_function(fn, variables=()):  # variables are read live

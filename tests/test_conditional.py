@@ -83,3 +83,22 @@ def test_save_load_and_sample_grid_one_class_per_row(tmp_path):
     grid.set_model(image_model)
     grid.on_epoch_end(0)
     assert (tmp_path / "grid" / "epoch_001.png").exists()
+
+
+def test_acgan_by_default_trains_its_classifier_on_real_examples_only():
+    """classify_fakes=False (acgan's default; the paper's is True) drops the generated examples' term from D's class loss: D's loss is
+    lower by exactly the cross-entropy of the fakes' class logits, and the option is saved."""
+    from keras_gen import losses
+
+    model = zoo.build("acgan", data_shape=(2,), num_classes=2, hidden_units=(8,), latent_dim=2)  # the default
+    paper = zoo.build("acgan", data_shape=(2,), num_classes=2, hidden_units=(8,), latent_dim=2, classify_fakes=True)
+    paper.set_weights(model.get_weights())
+    real, labels = two_blobs(16)
+    fake = keras.ops.convert_to_numpy(model.generator([np.zeros((16, 2), "float32"), labels]))
+    real_only, _ = model.discriminator_objective(real, fake, labels, training=False)
+    both, _ = paper.discriminator_objective(real, fake, labels, training=False)
+    _, fake_classes = model.discriminate(fake, labels, False)
+    fake_term = keras.ops.mean(losses.class_cross_entropy(labels, fake_classes))
+    np.testing.assert_allclose(float(both) - float(real_only), float(fake_term), rtol=1e-5)
+    assert float(fake_term) > 0
+    assert model.get_config()["classify_fakes"] is False and paper.get_config()["classify_fakes"] is True

@@ -46,6 +46,10 @@ class GAN(LatentVariableModel, GenerativeModel):
             of m (use `minibatches_per_step` to size fit's batches). False: every step reuses
             the whole batch.
         class_loss_weight: weight of the auxiliary classifier's cross-entropy (AC-GAN).
+        classify_fakes: whether the discriminator's classifier also learns the class asked of
+            each generated example (Odena et al. 2017: True) or only the real examples' classes
+            (False). Learning from fakes, it can learn to call a badly drawn class by the label
+            asked, artefacts and all, and then the generator is never pushed to draw that class.
         ema: None, or the decay of an exponential moving average of the generator's weights
             (e.g. 0.999), kept beside the trained generator and used to generate: averaged
             weights give smoother, better samples than the last iterate (Yazici et al. 2019;
@@ -70,6 +74,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         discriminator_steps=1,
         fresh_real_batches=True,
         class_loss_weight=1.0,
+        classify_fakes=True,
         ema=None,
         num_classes=None,
         seed=None,
@@ -95,6 +100,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             self.averaged_generator.set_weights(generator.get_weights())
             self.averaged_generator.trainable = False  # updated by averaging, never by an optimizer
         self.class_loss_weight = checks.number("class_loss_weight", class_loss_weight, minimum=0.0)
+        self.classify_fakes = bool(classify_fakes)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(generator.output.shape[1:])
         self._check_conditioning()
@@ -193,8 +199,10 @@ class GAN(LatentVariableModel, GenerativeModel):
         logs = {}
         if self.auxiliary_classifier:
             real_class_loss = ops.mean(losses.class_cross_entropy(labels, real_classes))
-            fake_class_loss = ops.mean(losses.class_cross_entropy(labels, fake_classes))
-            loss = loss + self.class_loss_weight * (real_class_loss + fake_class_loss)
+            class_loss = real_class_loss
+            if self.classify_fakes:
+                class_loss = class_loss + ops.mean(losses.class_cross_entropy(labels, fake_classes))
+            loss = loss + self.class_loss_weight * class_loss
             logs["class_loss"] = real_class_loss
         for regularizer in self.regularizers:
             penalty = regularizer.penalty(lambda x: self.discriminate(x, labels, training)[0], real, fake, self.training_noise)
@@ -269,6 +277,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             "discriminator_steps": self.discriminator_steps,
             "fresh_real_batches": self.fresh_real_batches,
             "class_loss_weight": self.class_loss_weight,
+            "classify_fakes": self.classify_fakes,
             "ema": self.ema,
         }
 
@@ -432,9 +441,14 @@ def cgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidde
 
 @register("acgan", "AC-GAN (Odena et al. 2017): label given to G, D also predicts the class; DCGAN nets for images.")
 def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
-          loss="non-saturating", spectral_norm=False, learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
-    """loss="hinge" with spectral_norm=True gives the AC-GAN variant of Miyato et al.'s recipe."""
+          loss="non-saturating", spectral_norm=False, classify_fakes=False, learning_rate=2e-4, beta_1=0.5, ema=None,
+          seed=None):
+    """The auxiliary classifier learns from real examples only (classify_fakes=False; the paper's
+    True also trains it on the generated ones, and then drew the class asked for 80.7% of the time
+    against 99.3%, see zoo/acgan). loss="hinge" with spectral_norm=True gives the AC-GAN variant of
+    Miyato et al.'s recipe."""
     return build_gan(GAN, "acgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, normalization="none" if spectral_norm else "batch",
                      spectral_norm=spectral_norm, num_classes=num_classes, conditioning="auxiliary", loss=loss,
-                     regularizers=[SpectralNorm()] if spectral_norm else [], ema=ema, seed=seed)
+                     regularizers=[SpectralNorm()] if spectral_norm else [], classify_fakes=classify_fakes, ema=ema,
+                     seed=seed)

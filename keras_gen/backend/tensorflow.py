@@ -68,7 +68,7 @@ def stateless_step(step, kind):
     return step
 
 
-def inference_function(fn, variables=()):  # variables are read live
+def inference_function(fn, variables=(), many_small_ops=False):  # variables are read live
     return tf.function(fn)  # a trace per input shape, with static shapes
 
 

@@ -167,7 +167,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             variables = self.network.variables
             self._samplers = {
                 "step": backend.inference_function(self._naive_step, variables),
-                "images": backend.inference_function(self._fast_images, variables),
+                "images": backend.inference_function(self._fast_images, variables, many_small_ops=True),
             }
         rng = np.random.default_rng(seed)
         out = []

@@ -14,10 +14,12 @@ functions, and models call them through this package:
 - `stateless_step(step, kind)`: adapts a `train_step(self, data)` (kind "train") or
   `test_step(self, data)` (kind "test") written as on TensorFlow to what `fit`/`evaluate` call on
   this backend (JAX passes and expects the whole training or evaluation state).
-- `inference_function(fn, variables=())`: `fn` (tensors in, tensors out, reading but never
-  assigning variables) compiled for repeated inference without gradients (e.g. one PixelCNN
-  sampling step per pixel). Pass the `variables` it reads: JAX then takes their current values as
-  arguments on every call; variables not passed are baked in as constants when JAX traces `fn`.
+- `inference_function(fn, variables=(), many_small_ops=False)`: `fn` (tensors in, tensors out,
+  reading but never assigning variables) compiled for repeated inference without gradients (e.g.
+  one PixelCNN sampling step per pixel). Pass the `variables` it reads: JAX then takes their
+  current values as arguments on every call; variables not passed are baked in as constants when
+  JAX traces `fn`. `many_small_ops` says that `fn` is a long chain of small ops (a per-pixel
+  loop): PyTorch, which runs them one by one, then runs them on one CPU thread.
 
 And data parallelism on the backend's own engine (see each module's docstring):
 

@@ -90,7 +90,7 @@ def stateless_step(step, kind):
     return stateless
 
 
-def inference_function(fn, variables=()):
+def inference_function(fn, variables=(), many_small_ops=False):
     variables = list(variables)
 
     def stateless(values, *args):

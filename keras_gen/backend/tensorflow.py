@@ -85,7 +85,7 @@ def _multi_worker(strategy):
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()
 
 
-def inference_function(fn, variables=()):  # variables are read live
+def inference_function(fn, variables=(), many_small_ops=False):  # variables are read live
     return tf.function(fn)  # a trace per input shape, with static shapes
 
 

@@ -64,21 +64,30 @@ class MaskedConv2D(layers.Layer):
         y = ops.conv(x, kernel, strides=1, padding="same")
         return y + self.bias if self.use_bias else y
 
-    def call_on_row(self, above, row):
-        """The output on one row from its inputs, for row-by-row sampling.
-
-        `above`: the `kh // 2` rows above (B, kh // 2, w + kw - 1, C), with `kw // 2` columns of
-        context on each side (zeros beyond the image); `row`: the row's own inputs (B, 1, w, C),
-        zero beyond its ends. Returns (B, 1, w, filters); rows below never count (the mask).
-        """
-        kh, kw = self.mask.shape
+    def call_on_rows_above(self, above):
+        """What the rows above give the output on one row, bias included, for row-by-row sampling
+        (once per row): `above`, the `kh // 2` rows above (B, kh // 2, w + kw - 1, C) with
+        `kw // 2` columns of context on each side (zeros beyond the image) -> (B, 1, w, filters)."""
+        kh = self.mask.shape[0]
         dtype = self.compute_dtype  # as `__call__` would compute, under a mixed-precision policy too
-        kernel = ops.cast(self.kernel, dtype) * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=dtype)
-        x = ops.pad(ops.cast(row, dtype), [[0, 0], [0, 0], [kw // 2, kw // 2], [0, 0]])
-        if kh > 1:
-            x = ops.concatenate([ops.cast(above, dtype), x], axis=1)
-        y = ops.conv(x, kernel[: kh // 2 + 1], strides=1, padding="valid")
+        y = ops.conv(ops.cast(above, dtype), self._masked_kernel(dtype)[: kh // 2], strides=1, padding="valid")
         return y + ops.cast(self.bias, dtype) if self.use_bias else y
+
+    def call_on_row(self, above, row):
+        """The output on one row, for row-by-row sampling: `above`, what `call_on_rows_above` gave
+        on the row's columns (None for a one-row kernel), plus the masked convolution of the row's
+        own inputs `row` (B, 1, w, C), zero beyond its ends. Returns (B, 1, w, filters); rows
+        below never count (the mask)."""
+        kh = self.mask.shape[0]
+        dtype = self.compute_dtype
+        kernel = self._masked_kernel(dtype)[kh // 2 : kh // 2 + 1]
+        y = ops.conv(ops.cast(row, dtype), kernel, strides=1, padding="same")
+        if above is not None:
+            return y + above
+        return y + ops.cast(self.bias, dtype) if self.use_bias else y
+
+    def _masked_kernel(self, dtype):
+        return ops.cast(self.kernel, dtype) * ops.convert_to_tensor(self.mask[:, :, None, None], dtype=dtype)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)

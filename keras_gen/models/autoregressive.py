@@ -50,10 +50,17 @@ def output_network(images, labels, h, data_shape, filters, distribution, name):
     return keras.Model(images if labels is None else [images, labels], logits, name=name)
 
 
+def pointwise(layer, x):
+    """What a 1x1 `Conv2D` `layer` gives on `x`, as one matrix product in its compute dtype: the
+    row-by-row samplers call it per pixel, where Keras' per-call overhead would dominate."""
+    dtype = layer.compute_dtype
+    return layer.activation(ops.matmul(ops.cast(x, dtype), ops.cast(layer.kernel[0, 0], dtype)) + ops.cast(layer.bias, dtype))
+
+
 def output_logits(network, h, data_shape, distribution):
     """The closing layers of `output_network` on features `h` of one row (B, 1, w, filters):
     logits (B, w, C, 256) for "categorical", (B, w, C) for "bernoulli"."""
-    logits = network.get_layer("logits")(network.get_layer("head")(ops.relu(h)))
+    logits = pointwise(network.get_layer("logits"), pointwise(network.get_layer("head"), ops.relu(h)))
     width, channels = ops.shape(h)[2], data_shape[-1]
     return ops.reshape(logits, (-1, width, channels, LEVELS) if distribution == "categorical" else (-1, width, channels))
 
@@ -61,6 +68,12 @@ def output_logits(network, h, data_shape, distribution):
 def network_inputs(data_shape, num_classes):
     """(images input, labels input or None) of an autoregressive network."""
     return keras.Input(data_shape, name="images"), (networks.label_input() if num_classes else None)
+
+
+def clip_index(index, low, high):
+    """`index` clipped to [low, high], staying a Python int where it is one (PyTorch's `fori_loop`
+    counts in Python): slices at Python ints are much cheaper there than at tensors."""
+    return min(max(index, low), high) if isinstance(index, int) else ops.clip(index, low, high)
 
 
 class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
@@ -167,7 +180,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             variables = self.network.variables
             self._samplers = {
                 "step": backend.inference_function(self._naive_step, variables),
-                "images": backend.inference_function(self._fast_images, variables),
+                "images": backend.inference_function(self._fast_images, variables, many_small_ops=True),
             }
         rng = np.random.default_rng(seed)
         out = []
@@ -220,7 +233,7 @@ class AutoregressiveModel(ExactLikelihood, Sampler, GenerativeModel):
             row_noise = ops.slice(noise, (0, r, 0, 0) + (0,) * (len(noise_tail) - 1), (batch, 1, width, *noise_tail))
 
             def draw_pixel(c, row):
-                start = ops.clip(c - self.sampling_reach, 0, width - span)
+                start = clip_index(c - self.sampling_reach, 0, width - span)
                 window = ops.slice(row, (0, 0, start, 0), (batch, 1, span, channels))
                 logits, _ = self.sampling_strip(caches, context, window, start, span, labels)
                 here = (0, 0, c - start) + (0,) * (len(logits.shape) - 2)

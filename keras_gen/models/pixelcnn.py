@@ -20,6 +20,7 @@ from keras_gen.models.autoregressive import (
     network_inputs,
     output_logits,
     output_network,
+    pointwise,
 )
 from keras_gen.zoo import register
 
@@ -112,46 +113,58 @@ class PixelCNN(AutoregressiveModel):
         return [(first, first, channels)] + [(k, k, self.filters)] * self.num_layers
 
     def sampling_context(self, caches, labels):
-        """The gated PixelCNN's vertical stack on the whole row: it sees only the rows above.
-        Returns (its contributions to the horizontal stack, its outputs v to cache)."""
+        """What depends only on the rows above, once per row: for the gated PixelCNN, its vertical
+        stack on the whole row (its contributions to the horizontal stack, and its outputs v to
+        cache); for the plain one, what the rows above give each masked layer. Then the label
+        biases of the layers the strip runs (None when unconditional)."""
+        network = self.network
         if not self.gated:
-            return ()
-        network, to_horizontal, outputs = self.network, [], []
+            names = ["conv_A"] + [f"conv_B_{i}" for i in range(self.num_layers)]
+            above = [network.get_layer(name).call_on_rows_above(cache) for name, cache in zip(names, caches)]
+            return above, self._label_biases(labels, "label_bias_{}")
+        to_horizontal, outputs = [], []
         v = ops.zeros((ops.shape(caches[0])[0], 1, self.data_shape[1], self.data_shape[-1]))  # masked out
         for i in range(self.num_layers):
-            v_pre = network.get_layer(f"vertical_{i}").call_on_row(caches[i], v)
-            to_horizontal.append(network.get_layer(f"vertical_to_horizontal_{i}")(v_pre))
+            vertical = network.get_layer(f"vertical_{i}")
+            v_pre = vertical.call_on_row(vertical.call_on_rows_above(caches[i]), v)
+            to_horizontal.append(pointwise(network.get_layer(f"vertical_to_horizontal_{i}"), v_pre))
             if i == self.num_layers - 1:  # the last layer's v feeds nothing
                 break
             if labels is not None:
                 v_pre = v_pre + label_bias_of(network, f"vertical_label_bias_{i}", labels)
             v = gated_activation(v_pre)
             outputs.append(v)
-        return to_horizontal, outputs
+        return to_horizontal, outputs, self._label_biases(labels, "horizontal_label_bias_{}")
+
+    def _label_biases(self, labels, name):
+        if labels is None:
+            return None
+        return [label_bias_of(self.network, name.format(i), labels) for i in range(self.num_layers)]
 
     def sampling_strip(self, caches, context, row, start, width, labels):
         network = self.network
         if self.gated:
-            to_horizontal, outputs = context
+            to_horizontal, outputs, biases = context
             h = None
             for i in range(self.num_layers):
                 h_pre = network.get_layer(f"horizontal_{i}").call_on_row(None, row if h is None else h)
                 h_pre = h_pre + self.columns(to_horizontal[i], start, width)
-                if labels is not None:
-                    h_pre = h_pre + label_bias_of(network, f"horizontal_label_bias_{i}", labels)
-                update = network.get_layer(f"update_{i}")(gated_activation(h_pre))
+                if biases is not None:
+                    h_pre = h_pre + biases[i]
+                update = pointwise(network.get_layer(f"update_{i}"), gated_activation(h_pre))
                 h = update if h is None else h + update
             rows = [row] + [self.columns(v, start, width) for v in outputs]
         else:
-            h = network.get_layer("conv_A").call_on_row(self.columns(caches[0], start, width), row)
+            above, biases = context
+            h = network.get_layer("conv_A").call_on_row(self.columns(above[0], start, width), row)
             rows = [row]
             for i in range(self.num_layers):
                 x = ops.relu(h)
                 rows.append(x)
-                r = network.get_layer(f"conv_B_{i}").call_on_row(self.columns(caches[i + 1], start, width), x)
-                if labels is not None:
-                    r = r + label_bias_of(network, f"label_bias_{i}", labels)
-                h = h + network.get_layer(f"residual_{i}")(ops.relu(r))
+                r = network.get_layer(f"conv_B_{i}").call_on_row(self.columns(above[i + 1], start, width), x)
+                if biases is not None:
+                    r = r + biases[i]
+                h = h + pointwise(network.get_layer(f"residual_{i}"), ops.relu(r))
         return output_logits(network, h, self.data_shape, self.distribution), rows
 
     def get_config(self):

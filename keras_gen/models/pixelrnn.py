@@ -28,6 +28,7 @@ from keras_gen.models.autoregressive import (
     network_inputs,
     output_logits,
     output_network,
+    pointwise,
 )
 from keras_gen.zoo import register
 
@@ -92,18 +93,28 @@ class PixelRNN(AutoregressiveModel):
         state = [(1, k, self.hidden_units), (1, 0, self.hidden_units)]
         return [(first, first, self.data_shape[-1])] + state * self.num_layers
 
+    def sampling_context(self, caches, labels):
+        """Once per row: what the rows above give the mask-A convolution, and the label biases
+        (None when unconditional)."""
+        network = self.network
+        above = network.get_layer("conv_A").call_on_rows_above(caches[0])
+        if labels is None:
+            return above, None
+        return above, [label_bias_of(network, f"label_bias_{i}", labels) for i in range(self.num_layers)]
+
     def sampling_strip(self, caches, context, row, start, width, labels):
         network = self.network
-        h = network.get_layer("conv_A").call_on_row(self.columns(caches[0], start, width), row)
+        above, biases = context
+        h = network.get_layer("conv_A").call_on_row(self.columns(above, start, width), row)
         rows = [row]
         for i in range(self.num_layers):
             lstm = network.get_layer(f"row_lstm_{i}")
             hidden_above, cell_above = (self.columns(cache, start, width)[:, 0] for cache in caches[1 + 2 * i : 3 + 2 * i])
             hidden, cell = lstm.row_step(lstm.input_gates(h)[:, 0], hidden_above, cell_above)
             rows += [hidden[:, None], cell[:, None]]
-            update = network.get_layer(f"residual_{i}")(hidden[:, None])
-            if labels is not None:
-                update = update + label_bias_of(network, f"label_bias_{i}", labels)
+            update = pointwise(network.get_layer(f"residual_{i}"), hidden[:, None])
+            if biases is not None:
+                update = update + biases[i]
             h = h + update
         return output_logits(network, h, self.data_shape, self.distribution), rows
 

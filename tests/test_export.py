@@ -228,11 +228,14 @@ def small_dcgan():
 
 
 def test_export_does_not_overwrite_silently(tmp_path, small_dcgan):
-    path = str(tmp_path / "exported")
-    small_dcgan.export(path)
+    path = tmp_path / "exported"
+    path.mkdir()
+    (path / "user_file.txt").write_text("mine")
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        small_dcgan.export(path)
-    small_dcgan.export(path, overwrite=True)
+        small_dcgan.export(str(path))
+    assert os.listdir(path) == ["user_file.txt"]
+    small_dcgan.export(str(path), overwrite=True)
+    assert "saved_model.pb" in os.listdir(path) and "user_file.txt" not in os.listdir(path)
 
 
 def test_serving_layout_takes_the_next_version(tmp_path, small_dcgan):

@@ -1,10 +1,12 @@
-"""Write (or check) the options table of every zoo card from the entries' declared options.
+"""Write (or check) the generated parts of every zoo card and of the README: a card's options
+table, from the entry's declared options, and its table of shipped presets, from their
+`metadata.json`; the README's table and gallery of every shipped preset.
 
-    python scripts/zoo_cards.py          # rewrite the tables in zoo/<entry>/README.md
-    python scripts/zoo_cards.py --check  # exit 1 if a card's table differs from its entry
+    python scripts/zoo_cards.py          # rewrite them in zoo/<entry>/README.md and README.md
+    python scripts/zoo_cards.py --check  # exit 1 if one differs from the entries or presets
 
-The table sits between the markers `<!-- options -->` and `<!-- /options -->`; the rest of a card
-is prose and measurements, written by hand.
+They sit between the markers `<!-- options -->` / `<!-- /options -->` and `<!-- presets -->` /
+`<!-- /presets -->`; the rest is prose and measurements, written by hand.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN, END = "<!-- options -->", "<!-- /options -->"
+PRESETS_BEGIN, PRESETS_END = "<!-- presets -->", "<!-- /presets -->"
 
 
 def options_table(name):
@@ -23,13 +26,93 @@ def options_table(name):
     return "\n".join([BEGIN, intro, "", "| option | default |", "|---|---|", *rows, END])
 
 
+def quality_summary(quality):
+    """A preset's measured figures in words, whichever judge measured them."""
+    figures = []
+    if "modes" in quality:
+        figures.append(f"{quality['modes']}/{quality['num_modes']} modes, {100 * quality['high_quality']:.1f}% high-quality "
+                       f"samples ({quality['samples']:,} samples)")
+    if "class_accuracy" in quality:
+        figures.append(f"{100 * quality['class_accuracy']:.1f}% of samples of the class asked for")
+    if "confident_share" in quality:
+        real = quality.get("real_held_out", {}).get("confident_share")
+        figures.append(f"confident share {quality['confident_share']:.3f}" + (f" (real digits {real:.3f})" if real else ""))
+        figures.append(f"largest class {100 * quality['max_class_share']:.1f}%")
+        fid = quality.get("fid", quality.get("domain_fid"))
+        floor = quality.get("fid_floor", quality.get("real_held_out", {}).get("fid_floor"))
+        figures.append(f"domain FID {fid:.1f}" + (f" (floor {floor:.2f})" if floor else ""))
+        figures.append(f"precision {quality['precision']:.2f}, recall {quality['recall']:.2f}")
+    for key in sorted(quality):
+        if key.startswith("nll_iwae_k"):
+            figures.append(f"held-out NLL <= {quality[key]:.1f} nats (IWAE, k={key[len('nll_iwae_k'):]})")
+    if "nll_exact" in quality:
+        figures.append(f"held-out NLL {quality['nll_exact']:.2f} nats (exact)")
+    if "reconstruction_mse" in quality:
+        figures.append(f"held-out reconstruction MSE {quality['reconstruction_mse']:.4f}")
+    if "denoised_mse" in quality:
+        figures.append(f"noisy inputs {quality['noisy_input_mse']:.4f} -> denoised {quality['denoised_mse']:.4f}")
+    return "; ".join(figures)
+
+
+def presets_table(name):
+    """The shipped presets of entry `name`, from their metadata, or None when it ships none."""
+    from keras_gen import zoo
+
+    shipped = zoo.presets(name)
+    if not shipped:
+        return None
+    rows, images = [], []
+    for preset, metadata in sorted(shipped.items()):
+        command = metadata["command"].replace("|", "\\|")
+        seconds = metadata.get("wall_seconds")
+        steps = f"{metadata['steps']:,} steps" + (f", {seconds:,.0f} s" if seconds else "")
+        rows.append(f"| `{preset}` | `{command}` | {steps} | {quality_summary(metadata.get('quality', {}))} |")
+        images.append(f"![{name} {preset}](../../keras_gen/presets/{name}/{preset}/samples.png)")
+    intro = (f"Shipped presets, `keras_gen.zoo.build({name!r}, weights=PRESET)` (from each preset's `metadata.json`; "
+             "quality judged from the shipped float16 weights, commands in `benchmarks/zoo_quality.py` and "
+             "`benchmarks/mode_collapse.py`; wall time on this project's shared 2-core CPU):")
+    return "\n".join([PRESETS_BEGIN, intro, "", "| preset | trained by | steps, wall time | quality |", "|---|---|---|---|",
+                      *rows, "", " ".join(images), PRESETS_END])
+
+
+def readme_presets():
+    """The README's table of every shipped preset and its gallery, four samples.png a row."""
+    from keras_gen import zoo
+
+    rows, cells = [], []
+    for name in zoo.list():
+        for preset, metadata in sorted(zoo.presets(name).items()):
+            seconds = metadata.get("wall_seconds")
+            trained = f"{metadata['steps']:,} steps" + (f", {seconds:,.0f} s" if seconds else "")
+            rows.append(f"| [`{name}`](zoo/{name}/README.md) / `{preset}` | {quality_summary(metadata.get('quality', {}))} "
+                        f"| {trained} |")
+            cells.append((f"{name} / {preset}", f"keras_gen/presets/{name}/{preset}/samples.png"))
+    gallery = []
+    for start in range(0, len(cells), 4):
+        row = cells[start : start + 4]
+        gallery += ["| " + " | ".join(title for title, _ in row) + " |", "|" + "---|" * len(row),
+                    "| " + " | ".join(f"![{title}]({image})" for title, image in row) + " |", ""]
+    return "\n".join([PRESETS_BEGIN, "| preset | quality (judged from the shipped float16 weights) | training |",
+                      "|---|---|---|", *rows, "", *gallery[:-1], PRESETS_END])
+
+
+def replaced(text, begin, end, block, heading, before=None):
+    """`text` with the block between `begin` and `end` replaced; else the block under `heading`,
+    inserted before the line `before` or appended."""
+    if begin in text and end in text:
+        start, stop = text.index(begin), text.index(end) + len(end)
+        return text[:start] + block + text[stop:]
+    if before and f"\n{before}\n" in text:
+        at = text.index(f"\n{before}\n") + 1
+        return text[:at] + f"## {heading}\n\n{block}\n\n" + text[at:]
+    return text.rstrip("\n") + f"\n\n## {heading}\n\n" + block + "\n"
+
+
 def updated_card(text, name):
-    """The card with its options table replaced, or appended after the first paragraph block."""
-    table = options_table(name)
-    if BEGIN in text and END in text:
-        start, stop = text.index(BEGIN), text.index(END) + len(END)
-        return text[:start] + table + text[stop:]
-    return text.rstrip("\n") + "\n\n## Options\n\n" + table + "\n"
+    """The card with its generated options and presets tables replaced (or appended)."""
+    text = replaced(text, BEGIN, END, options_table(name), "Options")
+    presets = presets_table(name)
+    return text if presets is None else replaced(text, PRESETS_BEGIN, PRESETS_END, presets, "Pretrained presets", before="## Options")
 
 
 def main(argv=None):
@@ -49,10 +132,21 @@ def main(argv=None):
             if not args.check:
                 with open(path, "w") as f:
                     f.write(new)
+    path = os.path.join(ROOT, "README.md")
+    with open(path) as f:
+        text = f.read()
+    if PRESETS_BEGIN not in text or PRESETS_END not in text:
+        raise SystemExit(f"{path} has no {PRESETS_BEGIN} ... {PRESETS_END} block for the presets' table.")
+    new = replaced(text, PRESETS_BEGIN, PRESETS_END, readme_presets(), None)
+    if new != text:
+        stale.append(path)
+        if not args.check:
+            with open(path, "w") as f:
+                f.write(new)
     if args.check and stale:
-        print(f"Stale options tables (run python scripts/zoo_cards.py): {', '.join(stale)}")
+        print(f"Stale generated tables (run python scripts/zoo_cards.py): {', '.join(stale)}")
         return 1
-    print(f"{len(stale)} card(s) {'stale' if args.check else 'updated'}.")
+    print(f"{len(stale)} file(s) {'stale' if args.check else 'updated'}.")
     return 0
 
 

@@ -34,8 +34,9 @@ def test_register_rejects_a_second_entry_with_the_same_name():
         zoo.register("dcgan", "another")(lambda: None)
 
 
-def test_every_cards_options_table_matches_its_entry():
-    """The cards' tables are written from the entries' declared options, so they cannot drift."""
+def test_every_cards_generated_tables_match_its_entry_and_presets():
+    """The cards' options and presets tables are written from the entries' declared options and the
+    presets' metadata, so they cannot drift."""
     import importlib.util
     import os
 

@@ -54,6 +54,12 @@ def quality_summary(quality):
     return "; ".join(figures)
 
 
+def training_summary(metadata):
+    """"6,200 steps, 482 s": how long a preset trained (its wall time where recorded)."""
+    seconds = metadata.get("wall_seconds")
+    return f"{metadata['steps']:,} steps" + (f", {seconds:,.0f} s" if seconds else "")
+
+
 def presets_table(name):
     """The shipped presets of entry `name`, from their metadata, or None when it ships none."""
     from keras_gen import zoo
@@ -64,9 +70,7 @@ def presets_table(name):
     rows, images = [], []
     for preset, metadata in sorted(shipped.items()):
         command = metadata["command"].replace("|", "\\|")
-        seconds = metadata.get("wall_seconds")
-        steps = f"{metadata['steps']:,} steps" + (f", {seconds:,.0f} s" if seconds else "")
-        rows.append(f"| `{preset}` | `{command}` | {steps} | {quality_summary(metadata.get('quality', {}))} |")
+        rows.append(f"| `{preset}` | `{command}` | {training_summary(metadata)} | {quality_summary(metadata.get('quality', {}))} |")
         images.append(f"![{name} {preset}](../../keras_gen/presets/{name}/{preset}/samples.png)")
     intro = (f"Shipped presets, `keras_gen.zoo.build({name!r}, weights=PRESET)` (from each preset's `metadata.json`; "
              "quality judged from the shipped float16 weights, commands in `benchmarks/zoo_quality.py` and "
@@ -82,10 +86,8 @@ def readme_presets():
     rows, cells = [], []
     for name in zoo.list():
         for preset, metadata in sorted(zoo.presets(name).items()):
-            seconds = metadata.get("wall_seconds")
-            trained = f"{metadata['steps']:,} steps" + (f", {seconds:,.0f} s" if seconds else "")
             rows.append(f"| [`{name}`](zoo/{name}/README.md) / `{preset}` | {quality_summary(metadata.get('quality', {}))} "
-                        f"| {trained} |")
+                        f"| {training_summary(metadata)} |")
             cells.append((f"{name} / {preset}", f"keras_gen/presets/{name}/{preset}/samples.png"))
     gallery = []
     for start in range(0, len(cells), 4):
@@ -115,34 +117,36 @@ def updated_card(text, name):
     return text if presets is None else replaced(text, PRESETS_BEGIN, PRESETS_END, presets, "Pretrained presets", before="## Options")
 
 
+def rewrite(path, transform, check, stale):
+    """Apply `transform` to the text of `path`; a changed file is listed in `stale` and, unless
+    `check`, written."""
+    with open(path) as f:
+        text = f.read()
+    new = transform(text)
+    if new != text:
+        stale.append(path)
+        if not check:
+            with open(path, "w") as f:
+                f.write(new)
+
+
+def readme_block(text):
+    """The README with its presets block rewritten (the markers must be there)."""
+    if PRESETS_BEGIN not in text or PRESETS_END not in text:
+        raise SystemExit(f"README.md has no {PRESETS_BEGIN} ... {PRESETS_END} block for the presets' table.")
+    return replaced(text, PRESETS_BEGIN, PRESETS_END, readme_presets(), None)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="report stale cards instead of writing them")
+    parser.add_argument("--check", action="store_true", help="report stale tables instead of writing them")
     args = parser.parse_args(argv)
     from keras_gen import zoo
 
     stale = []
     for name in zoo.list():
-        path = os.path.join(ROOT, "zoo", name, "README.md")
-        with open(path) as f:
-            text = f.read()
-        new = updated_card(text, name)
-        if new != text:
-            stale.append(path)
-            if not args.check:
-                with open(path, "w") as f:
-                    f.write(new)
-    path = os.path.join(ROOT, "README.md")
-    with open(path) as f:
-        text = f.read()
-    if PRESETS_BEGIN not in text or PRESETS_END not in text:
-        raise SystemExit(f"{path} has no {PRESETS_BEGIN} ... {PRESETS_END} block for the presets' table.")
-    new = replaced(text, PRESETS_BEGIN, PRESETS_END, readme_presets(), None)
-    if new != text:
-        stale.append(path)
-        if not args.check:
-            with open(path, "w") as f:
-                f.write(new)
+        rewrite(os.path.join(ROOT, "zoo", name, "README.md"), lambda text: updated_card(text, name), args.check, stale)
+    rewrite(os.path.join(ROOT, "README.md"), readme_block, args.check, stale)
     if args.check and stale:
         print(f"Stale generated tables (run python scripts/zoo_cards.py): {', '.join(stale)}")
         return 1

@@ -23,6 +23,7 @@ torch; JAX's fit is always jitted) to the rotation.
 """
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -153,7 +154,7 @@ def jax_epoch(batches):
     )
     softplus_mean = lambda x: jnp.mean(jax.nn.softplus(x))
 
-    @jax.jit
+    @functools.partial(jax.jit, donate_argnums=0)  # the old state's buffers are reused, as Keras' fit does
     def train_step(state, real, key):
         g_tv, g_ntv, d_tv, d_ntv, g_ov, d_ov, avg_tv, step = state
         d_key, g_key = jax.random.split(key)

@@ -224,9 +224,15 @@ def features(source, extractor="inception", n=None, batch_size=50, seed=0, outpu
     for images in _image_batches(source, n, batch_size, seed):
         images = images[: None if n is None else n - seen]
         for start in range(0, len(images), batch_size):
-            outputs = extractor.predict_on_batch(to_pixels(images[start : start + batch_size]))
+            pixels = to_pixels(images[start : start + batch_size])
+            outputs = extractor.predict_on_batch(pixels)
+            # An image with a NaN or inf pixel has NaN features, whatever the kernels make of it
+            # (oneDNN's ReLU and max-pool turn NaN into numbers on some CPUs), so metrics say NaN.
+            broken = ~np.isfinite(pixels.reshape(len(pixels), -1)).all(axis=1)
             for o in wanted:
-                collected[o].append(np.asarray(outputs[o], np.float32))
+                values = np.array(outputs[o], np.float32)
+                values[broken] = np.nan
+                collected[o].append(values)
         seen += len(images)
         if progress:
             progress.update(seen)

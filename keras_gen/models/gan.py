@@ -445,8 +445,8 @@ def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidd
           seed=None):
     """The auxiliary classifier learns from real examples only (classify_fakes=False; the paper's
     True also trains it on the generated ones, and then drew the class asked for 80.7% of the time
-    against 97.2% on mnist-5k, see zoo/acgan). loss="hinge" with spectral_norm=True gives the AC-GAN variant of
-    Miyato et al.'s recipe."""
+    against 97.2% on mnist-5k, see zoo/acgan). loss="hinge" with spectral_norm=True gives the
+    AC-GAN variant of Miyato et al.'s recipe."""
     return build_gan(GAN, "acgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, normalization="none" if spectral_norm else "batch",
                      spectral_norm=spectral_norm, num_classes=num_classes, conditioning="auxiliary", loss=loss,

@@ -38,6 +38,14 @@ def label_bias_of(network, name, labels):
     return ops.reshape(embedding(labels), (-1, 1, 1, embedding.output_dim))
 
 
+def label_biases_of(network, name, labels, count):
+    """The label biases of layers `name.format(i)`, i < count, for the samplers' once-per-row
+    context; None for an unconditional model (`labels` None)."""
+    if labels is None:
+        return None
+    return [label_bias_of(network, name.format(i), labels) for i in range(count)]
+
+
 def output_network(images, labels, h, data_shape, filters, distribution, name):
     """The network from its inputs to features `h`, closed by ReLU, a 1x1 ReLU convolution and 1x1
     output logits: (B, H, W, C, 256) for "categorical", (B, H, W, C) for "bernoulli"."""

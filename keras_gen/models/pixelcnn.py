@@ -17,6 +17,7 @@ from keras_gen.models.autoregressive import (
     AutoregressiveModel,
     label_bias,
     label_bias_of,
+    label_biases_of,
     network_inputs,
     output_logits,
     output_network,
@@ -121,7 +122,7 @@ class PixelCNN(AutoregressiveModel):
         if not self.gated:
             names = ["conv_A"] + [f"conv_B_{i}" for i in range(self.num_layers)]
             above = [network.get_layer(name).call_on_rows_above(cache) for name, cache in zip(names, caches)]
-            return above, self._label_biases(labels, "label_bias_{}")
+            return above, label_biases_of(network, "label_bias_{}", labels, self.num_layers)
         to_horizontal, outputs = [], []
         v = ops.zeros((ops.shape(caches[0])[0], 1, self.data_shape[1], self.data_shape[-1]))  # masked out
         for i in range(self.num_layers):
@@ -134,12 +135,7 @@ class PixelCNN(AutoregressiveModel):
                 v_pre = v_pre + label_bias_of(network, f"vertical_label_bias_{i}", labels)
             v = gated_activation(v_pre)
             outputs.append(v)
-        return to_horizontal, outputs, self._label_biases(labels, "horizontal_label_bias_{}")
-
-    def _label_biases(self, labels, name):
-        if labels is None:
-            return None
-        return [label_bias_of(self.network, name.format(i), labels) for i in range(self.num_layers)]
+        return to_horizontal, outputs, label_biases_of(network, "horizontal_label_bias_{}", labels, self.num_layers)
 
     def sampling_strip(self, caches, context, row, start, width, labels):
         network = self.network

@@ -24,7 +24,7 @@ from keras_gen.layers import MaskedConv2D, RowLSTM
 from keras_gen.models.autoregressive import (
     AutoregressiveModel,
     label_bias,
-    label_bias_of,
+    label_biases_of,
     network_inputs,
     output_logits,
     output_network,
@@ -98,9 +98,7 @@ class PixelRNN(AutoregressiveModel):
         (None when unconditional)."""
         network = self.network
         above = network.get_layer("conv_A").call_on_rows_above(caches[0])
-        if labels is None:
-            return above, None
-        return above, [label_bias_of(network, f"label_bias_{i}", labels) for i in range(self.num_layers)]
+        return above, label_biases_of(network, "label_bias_{}", labels, self.num_layers)
 
     def sampling_strip(self, caches, context, row, start, width, labels):
         network = self.network

@@ -22,6 +22,7 @@ n_critic, optimizers), and a check of the defining regulariser, whoever builds t
 import keras
 from keras import ops
 
+from keras_gen import augment as augmentation
 from keras_gen import checks, losses, networks
 from keras_gen.models.base import GenerativeModel
 from keras_gen.models.capabilities import LatentVariableModel
@@ -50,6 +51,9 @@ class GAN(LatentVariableModel, GenerativeModel):
             each generated example (Odena et al. 2017: True) or only the real examples' classes
             (False). Learning from fakes, it can learn to call a badly drawn class by the label
             asked, artefacts and all, and then the generator is never pushed to draw that class.
+        augment: None, or the DiffAugment policy (Zhao et al. 2020), e.g. "translation,cutout": a
+            random differentiable transform of every image the discriminator sees, real or fake, so
+            that it cannot memorise a small training set (`keras_gen.augment`).
         ema: None, or the decay of an exponential moving average of the generator's weights
             (e.g. 0.999), kept beside the trained generator and used to generate: averaged
             weights give smoother, better samples than the last iterate (Yazici et al. 2019;
@@ -75,6 +79,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         fresh_real_batches=True,
         class_loss_weight=1.0,
         classify_fakes=True,
+        augment=None,
         ema=None,
         num_classes=None,
         seed=None,
@@ -104,6 +109,9 @@ class GAN(LatentVariableModel, GenerativeModel):
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(generator.output.shape[1:])
         self._check_conditioning()
+        self.augmentation = augmentation.parse_policy(augment)
+        if self.augmentation and not networks.is_image_shape(self.data_shape):
+            raise ValueError(f"augment transforms images (H, W, C); this GAN makes {self.data_shape}. Leave augment=None.")
         for regularizer in self.regularizers:
             regularizer.check(discriminator)
         self.built = True  # both networks are built; fit must not try to build the GAN on data
@@ -181,7 +189,10 @@ class GAN(LatentVariableModel, GenerativeModel):
                 average.assign(weight)
 
     def discriminate(self, x, labels, training=True):
-        """(scores (batch,), class logits (batch, num_classes) or None) of the discriminator."""
+        """(scores (batch,), class logits (batch, num_classes) or None) of the discriminator; in
+        training, of the images through the `augment` policy's random transform."""
+        if training and self.augmentation:
+            x = augmentation.apply(x, self.augmentation, lambda shape: self.training_noise("uniform", shape))
         outputs = self.discriminator(self._with_labels(x, labels) if self.discriminator_takes_labels else x, training=training)
         outputs = ops.cast(outputs, "float32")  # losses in float32 under a mixed-precision policy
         return outputs[:, 0], (outputs[:, 1:] if self.auxiliary_classifier else None)
@@ -278,6 +289,7 @@ class GAN(LatentVariableModel, GenerativeModel):
             "fresh_real_batches": self.fresh_real_batches,
             "class_loss_weight": self.class_loss_weight,
             "classify_fakes": self.classify_fakes,
+            "augment": ",".join(self.augmentation) or None,
             "ema": self.ema,
         }
 
@@ -374,15 +386,15 @@ def _adam(learning_rate, beta_1, beta_2=0.999):
 
 @register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
 def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discriminator_steps=1, loss="non-saturating",
-        num_classes=None, learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
+        num_classes=None, learning_rate=2e-4, beta_1=0.5, augment=None, ema=None, seed=None):
     return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
                      hidden_units=hidden_units, num_classes=num_classes, loss=loss,
-                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
+                     discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(4e-4, 0.5), EMA.")
 def dcgan(data_shape=(28, 28, 1), latent_dim=64, width=32, discriminator_steps=1, loss="non-saturating",
-          num_classes=None, learning_rate=4e-4, beta_1=0.5, ema=0.999, seed=None):
+          num_classes=None, learning_rate=4e-4, beta_1=0.5, augment=None, ema=0.999, seed=None):
     """The paper's architecture and Adam's beta_1, tuned for small digit sets (measured in
     zoo/dcgan): width 32 and latent 64 (28x28 digits need fewer filters than 64x64 photos), twice
     the paper's learning rate (a few thousand steps, not the paper's tens of thousands) and an EMA
@@ -391,58 +403,58 @@ def dcgan(data_shape=(28, 28, 1), latent_dim=64, width=32, discriminator_steps=1
         raise ValueError(f"dcgan is convolutional and needs image data (H, W, C); for vectors use 'gan'. Got {data_shape}.")
     return build_gan(GAN, "dcgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=None, num_classes=num_classes, loss=loss,
-                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
+                     discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 
 @register("wgan", "WGAN (Arjovsky et al. 2017): critic with weight clipping c=0.01, RMSProp(5e-5), n_critic=5.")
 def wgan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5, clip_value=0.01,
-         num_classes=None, learning_rate=5e-5, ema=None, seed=None):
+         num_classes=None, learning_rate=5e-5, augment=None, ema=None, seed=None):
     """DCGAN nets with batch norm in the critic (as in the paper) for images, MLPs for vectors."""
     optimizer = keras.optimizers.RMSprop(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0))
     return build_gan(WGAN, "wgan", optimizer, data_shape=data_shape, latent_dim=latent_dim, width=width,
                      hidden_units=hidden_units, num_classes=num_classes, regularizers=[WeightClipping(clip_value)],
-                     discriminator_steps=n_critic, ema=ema, seed=seed)
+                     discriminator_steps=n_critic, augment=augment, ema=ema, seed=seed)
 
 
 @register("wgan-gp", "WGAN-GP (Gulrajani et al. 2017): gradient penalty lambda=10, Adam(1e-4, 0, 0.9), n_critic=5.")
 def wgan_gp(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5,
             gradient_penalty_weight=10.0, normalization="layer", num_classes=None, conditioning="concat",
-            learning_rate=1e-4, beta_1=0.0, beta_2=0.9, ema=None, seed=None):
+            learning_rate=1e-4, beta_1=0.0, beta_2=0.9, augment=None, ema=None, seed=None):
     """Layer norm (or none) in the critic, never batch norm, which would couple the per-example
     penalty across the batch. With num_classes, a conditional WGAN-GP."""
     return build_gan(WGANGP, "wgan_gp", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization=normalization,
                      num_classes=num_classes, conditioning=conditioning,
-                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, ema=ema, seed=seed)
+                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, augment=augment, ema=ema, seed=seed)
 
 
 @register("sngan", "SN-GAN (Miyato et al. 2018): spectral norm on every D layer, hinge loss, Adam(2e-4, 0.5, 0.999).")
 def sngan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), discriminator_steps=1,
-          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, ema=None, seed=None):
+          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, augment=None, ema=None, seed=None):
     """No other normalisation in the discriminator; conditional models use the projection
     discriminator by default (Miyato & Koyama 2018)."""
     return build_gan(SNGAN, "sngan", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization="none",
                      spectral_norm=True, num_classes=num_classes, conditioning=conditioning,
-                     discriminator_steps=discriminator_steps, ema=ema, seed=seed)
+                     discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 
 @register("cgan", "Conditional GAN (Mirza & Osindero 2014): label given to G and D ('concat' or 'projection').")
 def cgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
-         conditioning="concat", loss="non-saturating", learning_rate=2e-4, beta_1=0.5, ema=None, seed=None):
+         conditioning="concat", loss="non-saturating", learning_rate=2e-4, beta_1=0.5, augment=None, ema=None, seed=None):
     """DCGAN nets for images, MLPs for vectors; conditioning="projection" gives the projection
     discriminator of Miyato & Koyama (2018)."""
     if conditioning == "auxiliary":
         raise ValueError("cgan's discriminator sees the label; for an auxiliary classifier use the 'acgan' entry.")
     return build_gan(GAN, "cgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, num_classes=num_classes, conditioning=conditioning,
-                     loss=loss, ema=ema, seed=seed)
+                     loss=loss, augment=augment, ema=ema, seed=seed)
 
 
 @register("acgan", "AC-GAN (Odena et al. 2017): label given to G, D also predicts the class; DCGAN nets for images.")
 def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidden_units=(256, 256),
-          loss="non-saturating", spectral_norm=False, classify_fakes=False, learning_rate=2e-4, beta_1=0.5, ema=None,
-          seed=None):
+          loss="non-saturating", spectral_norm=False, classify_fakes=False, learning_rate=2e-4, beta_1=0.5, augment=None,
+          ema=None, seed=None):
     """The auxiliary classifier learns from real examples only (classify_fakes=False; the paper's
     True also trains it on the generated ones, and then drew the class asked for 80.7% of the time
     against 97.2% on mnist-5k, see zoo/acgan). loss="hinge" with spectral_norm=True gives the
@@ -450,5 +462,5 @@ def acgan(data_shape=(28, 28, 1), num_classes=10, latent_dim=100, width=64, hidd
     return build_gan(GAN, "acgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
                      width=width, hidden_units=hidden_units, normalization="none" if spectral_norm else "batch",
                      spectral_norm=spectral_norm, num_classes=num_classes, conditioning="auxiliary", loss=loss,
-                     regularizers=[SpectralNorm()] if spectral_norm else [], classify_fakes=classify_fakes, ema=ema,
+                     regularizers=[SpectralNorm()] if spectral_norm else [], classify_fakes=classify_fakes, augment=augment, ema=ema,
                      seed=seed)

@@ -2,6 +2,7 @@
 
     KERAS_BACKEND=tensorflow python benchmarks/zoo_quality.py dcgan/mnist-5k [--json out.json]
     KERAS_BACKEND=tensorflow python benchmarks/zoo_quality.py --real      # the real digits' figures
+    KERAS_BACKEND=tensorflow python benchmarks/zoo_quality.py --model runs/sngan/model.keras  # a run of keras-gen train
 
 For digit generators, on n samples (balanced classes for conditional models) judged by the shipped
 `mnist-lenet` classifier (trained on mnist-5k's train split; 97.8% on the 1,000 held-out digits):
@@ -49,8 +50,11 @@ def real_figures(n):
 
 def preset_figures(key, n, seed=0, iwae_k=IWAE_K):
     entry, preset = key.split("/")
-    model = zoo.build(entry, weights=preset)
-    figures = {"preset": key, "backend": keras.backend.backend()}
+    return {"preset": key, **model_figures(zoo.build(entry, weights=preset), n, seed, iwae_k)}
+
+
+def model_figures(model, n, seed=0, iwae_k=IWAE_K):
+    figures = {"backend": keras.backend.backend()}
     if isinstance(model, Sampler):
         figures.update(sample_figures(model, n, seed))
     if isinstance(model, (VAE, ExactLikelihood)):
@@ -101,6 +105,7 @@ def reconstruction_figures(model, seed=0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*", help="entry/preset, e.g. dcgan/mnist-5k")
+    parser.add_argument("--model", action="append", default=[], help="a saved model (.keras) to judge; repeatable")
     parser.add_argument("--real", action="store_true", help="the real held-out digits' figures and the FID floor")
     parser.add_argument("-n", type=int, default=1000, help="samples (the held-out set has 1,000 digits)")
     parser.add_argument("--iwae-k", type=int, default=IWAE_K, help="importance samples of the VAEs' NLL bound")
@@ -108,6 +113,8 @@ def main():
     args = parser.parse_args()
     results = [real_figures(args.n)] if args.real else []
     results += [preset_figures(key, args.n, iwae_k=args.iwae_k) for key in args.presets]
+    results += [{"model": path, **model_figures(keras.models.load_model(path), args.n, iwae_k=args.iwae_k)}
+                for path in args.model]
     for result in results:
         print(json.dumps(result))
     if args.json:

@@ -52,8 +52,9 @@ class GAN(LatentVariableModel, GenerativeModel):
             (False). Learning from fakes, it can learn to call a badly drawn class by the label
             asked, artefacts and all, and then the generator is never pushed to draw that class.
         augment: None, or the DiffAugment policy (Zhao et al. 2020), e.g. "translation,cutout": a
-            random differentiable transform of every image the discriminator sees, real or fake, so
-            that it cannot memorise a small training set (`keras_gen.augment`).
+            random differentiable transform of every image the discriminator sees in training, real
+            or fake, in the losses and the critic regularisers alike, so that it cannot memorise a
+            small training set (`keras_gen.augment`).
         ema: None, or the decay of an exponential moving average of the generator's weights
             (e.g. 0.999), kept beside the trained generator and used to generate: averaged
             weights give smoother, better samples than the last iterate (Yazici et al. 2019;
@@ -425,12 +426,14 @@ def wgan_gp(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256,
     return build_gan(WGANGP, "wgan_gp", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization=normalization,
                      num_classes=num_classes, conditioning=conditioning,
-                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic, augment=augment, ema=ema, seed=seed)
+                     regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic,
+                     augment=augment, ema=ema, seed=seed)
 
 
 @register("sngan", "SN-GAN (Miyato et al. 2018): spectral norm on every D layer, hinge loss, Adam(2e-4, 0.5, 0.999).")
 def sngan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), discriminator_steps=1,
-          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, augment=None, ema=None, seed=None):
+          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, augment=None,
+          ema=None, seed=None):
     """No other normalisation in the discriminator; conditional models use the projection
     discriminator by default (Miyato & Koyama 2018)."""
     return build_gan(SNGAN, "sngan", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,

@@ -64,10 +64,18 @@ RECIPES = {
     "pixelcnn/mnist-5k": dict(data="mnist-5k-binary", epochs=5, batch_size=64, options={"distribution": "bernoulli"}),
     "gated-pixelcnn/mnist-5k": dict(data="mnist-5k-binary", epochs=5, batch_size=64,
                                     options={"distribution": "bernoulli"}),
+    # The conditional PixelCNN of van den Oord et al. 2016 (gated, a class bias in every layer), 12
+    # layers: with the default 6, 5 epochs, 27% of samples were of the class asked for (scribbles
+    # whose shape the label hardly steers); 12 layers, 10 epochs: 75% (see zoo/gated-pixelcnn).
+    "gated-pixelcnn/mnist-5k-conditional": dict(data="mnist-5k-binary", epochs=20, batch_size=64,
+                                                options={"distribution": "bernoulli", "num_classes": 10, "num_layers": 12}),
     # The other image GANs on dcgan's networks and settings (benchmarks/dcgan_defaults.py), each with
     # its own loss, critic and optimiser defaults (Adam(1e-4, 0, 0.9) for wgan-gp, RMSProp(5e-5) for wgan).
+    # 200 epochs with the learning rates decaying linearly to 0: confident share 0.780, FID 44.8,
+    # against 0.744, 47.8 for 100 epochs at a constant rate (see zoo/sngan).
     "sngan/mnist-5k": dict(
-        data="mnist-5k", epochs=100, batch_size=64, options={"latent_dim": 64, "width": 32, "learning_rate": 4e-4, "ema": 0.999}
+        data="mnist-5k", epochs=200, batch_size=64, decay=True,
+        options={"latent_dim": 64, "width": 32, "learning_rate": 4e-4, "ema": 0.999},
     ),
     # n_critic = 5 minibatches a step: 150 epochs are 1,800 generator steps.
     "wgan-gp/mnist-5k": dict(data="mnist-5k", epochs=150, batch_size=64, options={"latent_dim": 64, "width": 32, "ema": 0.999}),

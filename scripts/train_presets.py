@@ -94,7 +94,7 @@ RECIPES = {
                       options={**MLP, "learning_rate": 1e-3}),
     "gan/grid25": dict(data="grid25", epochs=15, batch_size=256, decay=True, seeds=(0, 1, 2),
                        options={**MLP, "learning_rate": 1e-3}),
-    "sngan/grid25": dict(data="grid25", epochs=103, batch_size=256, decay=True, seeds=(0,), options=SNGAN_2D),
+    "sngan/grid25": dict(data="grid25", epochs=200, batch_size=256, decay=True, seeds=(0, 1, 2), options=SNGAN_2D),
     # wgan-gp: 2,340 generator steps (the paper ran 100,000), the learning rate decaying to 0.
     "wgan-gp/ring8": dict(data="ring8", epochs=30, batch_size=256, decay=True, seeds=(0, 1, 2), options=WGAN_GP_TOY),
     "wgan-gp/grid25": dict(data="grid25", epochs=30, batch_size=256, decay=True, seeds=(0, 1, 2), options=WGAN_GP_TOY),

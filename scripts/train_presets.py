@@ -88,12 +88,12 @@ RECIPES = {
     "denoising-autoencoder/mnist-5k": dict(data="mnist-5k", epochs=20, batch_size=64, options={}),
     "sparse-autoencoder/mnist-5k": dict(data="mnist-5k", epochs=20, batch_size=64, options={}),
     # 2-D mixtures: an epoch is 100,000 points (keras-gen train draws that many), 390 batches of 256
-    # for gan, 78 steps of 5 minibatches for the others (their k critic steps each take one). One
-    # seed where three did not fit the CPU time we had (a shared 2-core machine).
+    # for gan, 78 steps of 5 minibatches for the others (their k critic steps each take one).
     "gan/ring8": dict(data="ring8", epochs=15, batch_size=256, decay=True, seeds=(0, 1, 2),
                       options={**MLP, "learning_rate": 1e-3}),
     "gan/grid25": dict(data="grid25", epochs=15, batch_size=256, decay=True, seeds=(0, 1, 2),
                        options={**MLP, "learning_rate": 1e-3}),
+    # 200 epochs: 25/25 modes at 96.3% to 97.6% high quality on 3 seeds; 103 epochs gave 93.5%.
     "sngan/grid25": dict(data="grid25", epochs=200, batch_size=256, decay=True, seeds=(0, 1, 2), options=SNGAN_2D),
     # wgan-gp: 2,340 generator steps (the paper ran 100,000), the learning rate decaying to 0.
     "wgan-gp/ring8": dict(data="ring8", epochs=30, batch_size=256, decay=True, seeds=(0, 1, 2), options=WGAN_GP_TOY),

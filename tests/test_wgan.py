@@ -43,21 +43,21 @@ def changed(before, network):
 def test_gradient_penalty_equals_closed_form_on_a_linear_critic():
     w = np.random.default_rng(1).normal(size=64) * 0.2  # ||w|| about 1.6
     model = linear_critic_model(w)
-    value = float(penalty(model, keras.ops.convert_to_tensor(images(5))))
+    value = float(keras.ops.convert_to_numpy(penalty(model, keras.ops.convert_to_tensor(images(5)))))
     assert value == pytest.approx(10.0 * (np.linalg.norm(w) - 1.0) ** 2, rel=1e-4)
 
 
 def test_gradient_penalty_is_finite_where_the_critic_gradient_is_zero():
     model = linear_critic_model(np.zeros(64))
     x = keras.ops.convert_to_tensor(images(5))
-    value = float(penalty(model, x))
+    value = float(keras.ops.convert_to_numpy(penalty(model, x)))
     assert value == pytest.approx(10.0, rel=1e-4)  # 10 * (sqrt(0 + 1e-12) - 1)^2
     critic = model.discriminator
     (value, _), grads = backend.value_and_grad(
         lambda: (penalty(model, x), None), critic.trainable_variables, model.variables
     )
     grads = [keras.ops.convert_to_numpy(g) for g in grads if g is not None]  # TF: None for the bias
-    assert np.isfinite(float(value))
+    assert np.isfinite(keras.ops.convert_to_numpy(value))
     assert all(np.isfinite(g).all() for g in grads)
     np.testing.assert_allclose(grads[0], 0.0, atol=1e-4)  # d/dw of lambda (|w| - 1)^2 at w = 0
 

@@ -1,7 +1,7 @@
 """Train the pretrained presets shipped in keras_gen/presets/, from scratch, on any backend.
 
-    PYTHONPATH=. KERAS_BACKEND=tensorflow python scripts/train_presets.py dcgan/mnist-5k
-    PYTHONPATH=. KERAS_BACKEND=tensorflow python scripts/train_presets.py --all
+    PYTHONPATH=. KERAS_BACKEND=tensorflow python scripts/train_presets.py dcgan/mnist-5k --out /tmp/presets
+    PYTHONPATH=. KERAS_BACKEND=tensorflow python scripts/train_presets.py --all --replace
 
 (PYTHONPATH=. so that a script in scripts/ imports this checkout's keras_gen.)
 
@@ -10,6 +10,9 @@ NaN guard, data loading and per-epoch domain FID apply), then its weights (float
 `keras_gen.presets`) and `metadata.json` (command, backend, steps, wall time, versions, final
 losses and domain FID) are written to `keras_gen/presets/<entry>/<preset>/`; the quality figures
 come from `benchmarks/zoo_quality.py`. The recipes below are the presets' definition.
+
+A preset that already exists is kept unless `--replace` is given (git restores a replaced one);
+`--out DIR` writes the presets under DIR instead, to compare a retrain with the shipped one first.
 
 A recipe on a 2-D mixture (ring8, grid25) is trained once per seed of its `seeds` (`--set seed=N`, the
 training noise; the weights' initialisation is not seeded); each run is judged like
@@ -137,7 +140,7 @@ def mixture_figures(model, data_name, scatter=None):
             "reverse_kl": round(score.reverse_kl, 4) if math.isfinite(score.reverse_kl) else None}  # None: no good sample
 
 
-def train(key, recipe):
+def train(key, recipe, root):
     import keras
 
     import keras_gen
@@ -160,7 +163,7 @@ def train(key, recipe):
                 print(f"{key} seed {seed}: {figures}, {seconds:.0f} s", flush=True)
         best = max(runs, key=lambda r: (r["figures"]["modes"], r["figures"]["high_quality"])) if mixture else runs[0]
         model, run = best["model"], best["run"]
-        target = os.path.join(ROOT, "keras_gen", "presets", entry, preset)
+        target = os.path.join(root, entry, preset)
         os.makedirs(target, exist_ok=True)
         for stale in os.listdir(target):
             os.remove(os.path.join(target, stale))
@@ -173,7 +176,7 @@ def train(key, recipe):
                     **({"seed": best["seed"]} if mixture else {})},  # all of them: later defaults may change
         "data": recipe["data"],
         "command": "keras-gen " + shlex.join(a if a != run else "RUN" for a in best["args"]) + f" --backend {keras.backend.backend()}",
-        "script": f"PYTHONPATH=. KERAS_BACKEND={keras.backend.backend()} python scripts/train_presets.py {key}",
+        "script": f"PYTHONPATH=. KERAS_BACKEND={keras.backend.backend()} python scripts/train_presets.py {key} --replace",
         "backend": keras.backend.backend(),
         "epochs": recipe["epochs"],
         "steps": int(model.optimizer.iterations),
@@ -194,7 +197,7 @@ def train(key, recipe):
         }
     write_metadata(target, metadata)
     if not mixture:  # judged from the shipped (float16) weights, as users get them
-        metadata["quality"] = image_quality(key)
+        metadata["quality"] = image_quality(key, target)
         write_metadata(target, metadata)
     print(f"Wrote {target}")
 
@@ -206,13 +209,15 @@ def write_metadata(target, metadata):
         json.dump(metadata, f, indent=2)
 
 
-def image_quality(key, n=1000):
-    """benchmarks/zoo_quality.py's figures for an image preset (and the real digits' beside the
-    sample figures)."""
+def image_quality(key, folder, n=1000):
+    """benchmarks/zoo_quality.py's figures for the image preset `key` written to `folder` (and the
+    real digits' beside the sample figures)."""
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
     import zoo_quality
 
-    figures = zoo_quality.preset_figures(key, n)
+    from keras_gen import zoo
+
+    figures = {"preset": key, **zoo_quality.model_figures(zoo.build(key.split("/")[0], weights=folder), n)}
     quality = {"command": f"python benchmarks/zoo_quality.py {key} --real", **figures}
     if "confident_share" in figures:
         quality["judge"] = "mnist-lenet (97.8% on the 1,000 held-out digits)"
@@ -224,13 +229,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*", help=f"entry/preset, from: {', '.join(RECIPES)}")
     parser.add_argument("--all", action="store_true", help="every preset, one after the other")
+    parser.add_argument("--out", default=os.path.join(ROOT, "keras_gen", "presets"),
+                        help="the folder to write <entry>/<preset>/ under (default: this checkout's keras_gen/presets)")
+    parser.add_argument("--replace", action="store_true", help="overwrite presets that already exist there")
     args = parser.parse_args(argv)
     keys = list(RECIPES) if args.all else args.presets
     unknown = [key for key in keys if key not in RECIPES]
     if unknown or not keys:
         parser.error(f"choose presets from {', '.join(RECIPES)} (got {unknown or 'none'})")
+    existing = [key for key in keys if os.path.isdir(os.path.join(args.out, key)) and os.listdir(os.path.join(args.out, key))]
+    if existing and not args.replace:
+        parser.error(f"{', '.join(existing)} already {'exists' if len(existing) == 1 else 'exist'} under {args.out}; pass --replace to overwrite them "
+                     f"(git restores shipped ones), or --out DIR to write the new presets elsewhere")
     for key in keys:
-        train(key, RECIPES[key])
+        train(key, RECIPES[key], args.out)
 
 
 if __name__ == "__main__":

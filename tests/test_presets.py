@@ -120,3 +120,22 @@ def test_the_cgan_preset_draws_the_class_it_is_asked_for_on_this_backend():
     labels = np.repeat(np.arange(10), 20)
     logits = metrics.features(model.sample(200, labels=labels, seed=0), "mnist-lenet", batch_size=200, output="logits", verbose=0)
     assert np.mean(np.asarray(logits).argmax(axis=1) == labels) > 0.9
+
+
+def test_retraining_a_shipped_preset_needs_replace(tmp_path, capsys, monkeypatch):
+    """scripts/train_presets.py stops before training when the preset it would write exists."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scripts", "train_presets.py")
+    spec = importlib.util.spec_from_file_location("train_presets", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    existing = tmp_path / "dcgan" / "mnist-5k"
+    existing.mkdir(parents=True)
+    (existing / presets.METADATA_FILE).write_text("{}")
+    monkeypatch.setattr(script, "train", lambda *args: pytest.fail("trained over an existing preset"))
+    with pytest.raises(SystemExit):
+        script.main(["dcgan/mnist-5k", "--out", str(tmp_path)])
+    error = capsys.readouterr().err
+    assert "dcgan/mnist-5k already exists" in error and "--replace" in error
+    assert (existing / presets.METADATA_FILE).read_text() == "{}"

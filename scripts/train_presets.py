@@ -240,8 +240,9 @@ def main(argv=None):
         parser.error(f"choose presets from {', '.join(RECIPES)} (got {unknown or 'none'})")
     existing = [key for key in keys if os.path.isdir(os.path.join(args.out, key)) and os.listdir(os.path.join(args.out, key))]
     if existing and not args.replace:
-        parser.error(f"{', '.join(existing)} already {'exists' if len(existing) == 1 else 'exist'} under {args.out}; pass --replace to overwrite them "
-                     f"(git restores shipped ones), or --out DIR to write the new presets elsewhere")
+        verb = "exists" if len(existing) == 1 else "exist"
+        parser.error(f"{', '.join(existing)} already {verb} under {args.out}; pass --replace to overwrite "
+                     f"(git restores shipped presets), or --out DIR to write the new presets elsewhere")
     for key in keys:
         train(key, RECIPES[key], args.out)
 

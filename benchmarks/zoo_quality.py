@@ -48,9 +48,10 @@ def real_figures(n):
             "precision": floor["precision"], "recall": floor["recall"]}
 
 
-def preset_figures(key, n, seed=0, iwae_k=IWAE_K):
+def preset_figures(key, n, seed=0, iwae_k=IWAE_K, weights=None):
+    """Figures of preset `key` ("entry/preset"), shipped or, with `weights`, at that preset folder."""
     entry, preset = key.split("/")
-    return {"preset": key, **model_figures(zoo.build(entry, weights=preset), n, seed, iwae_k)}
+    return {"preset": key, **model_figures(zoo.build(entry, weights=weights or preset), n, seed, iwae_k)}
 
 
 def model_figures(model, n, seed=0, iwae_k=IWAE_K):

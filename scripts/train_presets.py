@@ -217,9 +217,7 @@ def image_quality(key, folder, n=1000):
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
     import zoo_quality
 
-    from keras_gen import zoo
-
-    figures = {"preset": key, **zoo_quality.model_figures(zoo.build(key.split("/")[0], weights=folder), n)}
+    figures = zoo_quality.preset_figures(key, n, weights=folder)
     quality = {"command": f"python benchmarks/zoo_quality.py {key} --real", **figures}
     if "confident_share" in figures:
         quality["judge"] = "mnist-lenet (97.8% on the 1,000 held-out digits)"

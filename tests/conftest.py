@@ -27,6 +27,17 @@ def digits():
     return images[:128].astype("float32") / 127.5 - 1.0, labels[:128]
 
 
+def load_script(name):
+    """The module of scripts/<name>.py (scripts/ is not a package)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def to_numpy(values):
     return [keras.ops.convert_to_numpy(v) for v in values]
 

@@ -10,6 +10,7 @@ import pytest
 
 from keras_gen import cli, data, metrics, presets, zoo
 from keras_gen.models import Sampler
+from tests.conftest import load_script
 
 SHIPPED = [(entry, preset) for entry in zoo.list_entries() for preset in zoo.presets(entry)]
 
@@ -124,12 +125,7 @@ def test_the_cgan_preset_draws_the_class_it_is_asked_for_on_this_backend():
 
 def test_retraining_a_shipped_preset_needs_replace(tmp_path, capsys, monkeypatch):
     """scripts/train_presets.py stops before training when the preset it would write exists."""
-    import importlib.util
-
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scripts", "train_presets.py")
-    spec = importlib.util.spec_from_file_location("train_presets", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = load_script("train_presets")
     existing = tmp_path / "dcgan" / "mnist-5k"
     existing.mkdir(parents=True)
     (existing / presets.METADATA_FILE).write_text("{}")

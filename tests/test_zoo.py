@@ -1,6 +1,7 @@
 import pytest
 
 from keras_gen import zoo
+from tests.conftest import load_script
 
 
 def test_list_names_every_entry_with_a_description():
@@ -37,11 +38,4 @@ def test_register_rejects_a_second_entry_with_the_same_name():
 def test_every_cards_generated_tables_match_its_entry_and_presets():
     """The cards' options and presets tables are written from the entries' declared options and the
     presets' metadata, so they cannot drift."""
-    import importlib.util
-    import os
-
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scripts", "zoo_cards.py")
-    spec = importlib.util.spec_from_file_location("zoo_cards", path)
-    cards = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cards)
-    assert cards.main(["--check"]) == 0
+    assert load_script("zoo_cards").main(["--check"]) == 0

@@ -61,6 +61,7 @@ json.dump({"responses": responses, "keras_gen_imported": "keras_gen" in sys.modu
 SHAPE = (8, 8, 1)
 ENTRIES = {
     "dcgan": dict(latent_dim=4, width=4),
+    "sngan": dict(latent_dim=4, width=4, clusters=3),  # self-conditioned: z_0 picks the cluster inside the graph
     "cgan": dict(latent_dim=4, width=4, num_classes=3),
     "cvae": dict(latent_dim=4, hidden_units=(8,), num_classes=3),
     "autoencoder": dict(code_dim=4, hidden_units=(8,)),
@@ -69,6 +70,7 @@ ENTRIES = {
 # signature -> (model method, inputs it takes)
 SIGNATURES = {
     "dcgan": {"generate": ("generate", ("z",)), "serving_default": ("generate", ("z",))},
+    "sngan": {"generate": ("generate", ("z",)), "serving_default": ("generate", ("z",))},
     "cgan": {"generate": ("generate", ("z", "labels")), "serving_default": ("generate", ("z", "labels"))},
     "cvae": {"encode": ("encode", ("images", "labels")), "generate": ("generate", ("z", "labels")),
              "reconstruct": ("reconstruct", ("images", "labels")), "serving_default": ("generate", ("z", "labels"))},
@@ -80,7 +82,7 @@ _rng = np.random.default_rng(1)
 INPUTS = {"z": _rng.normal(size=(3, 4)).astype("float32"), "labels": np.array([2, 0, 1], "int32"),
           "images": (_rng.integers(0, 256, (3, *SHAPE)) / 127.5 - 1).astype("float32")}  # a PixelCNN's grid
 # one ONNX file per signature, aliases of serving_default left out
-ONNX_FILES = {"dcgan": ["generate"], "cgan": ["generate"], "cvae": ["encode", "generate", "reconstruct"],
+ONNX_FILES = {"dcgan": ["generate"], "sngan": ["generate"], "cgan": ["generate"], "cvae": ["encode", "generate", "reconstruct"],
               "autoencoder": ["encode", "generate", "reconstruct"], "pixelcnn": ["log_prob"]}
 
 

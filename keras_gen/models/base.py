@@ -85,6 +85,28 @@ def first_batch(x, y, batch_size):
     return np.zeros((0,), np.float32), None
 
 
+def read_examples(x, limit=None):
+    """The examples (without labels) of a NumPy array or a tf.data dataset, as one NumPy array of
+    at most `limit` (None: all), for what must see the data before training (e.g. clustering it)."""
+    if isinstance(x, np.ndarray):
+        return x[:limit]
+    if not is_dataset(x):
+        raise TypeError(
+            f"Reading the training data ahead needs a NumPy array or a tf.data.Dataset; got {type(x).__name__}. "
+            f"Pass the examples as an array first (e.g. model.adapt_clusters(images))."
+        )
+    batches, count = [], 0
+    for element in x.as_numpy_iterator():
+        examples = keras.utils.unpack_x_y_sample_weight(element)[0]
+        batches.append(examples)
+        count += len(examples)
+        if limit is not None and count >= limit:
+            break
+    if not batches:
+        raise ValueError("The dataset gave no batch.")
+    return np.concatenate(batches)[:limit]
+
+
 def _train_step(step):
     return backend.stateless_step(_counted(step), "train")
 

@@ -12,7 +12,8 @@ papers is chosen, not subclassed:
 - conditioning, a property of the networks (`keras_gen.networks`): with `num_classes` the generator
   takes [z, labels] and the discriminator either takes [x, labels] ("concat" as in cGAN, Mirza &
   Osindero 2014; "projection", Miyato & Koyama 2018) or predicts the class with 1 + num_classes
-  logits (AC-GAN, Odena et al. 2017), or both;
+  logits (AC-GAN, Odena et al. 2017), or both; with `clusters` an unconditional GAN conditions its
+  networks on clusters of its own data (self-conditioned GAN, Liu et al. 2020);
 - the networks: MLPs for vectors, DCGAN convolutions (Radford et al. 2015) for images.
 
 `WGAN`, `WGANGP` and `SNGAN` are configurations of `GAN`: the paper's defaults (loss, regulariser,
@@ -24,7 +25,8 @@ from keras import ops
 
 from keras_gen import augment as augmentation
 from keras_gen import checks, losses, networks
-from keras_gen.models.base import GenerativeModel
+from keras_gen.layers.clusters import MAX_EXAMPLES, Clusters
+from keras_gen.models.base import GenerativeModel, first_batch, read_examples
 from keras_gen.models.capabilities import LatentVariableModel
 from keras_gen.regularizers import GradientPenalty, SpectralNorm, WeightClipping
 from keras_gen.zoo import register
@@ -60,6 +62,12 @@ class GAN(LatentVariableModel, GenerativeModel):
             weights give smoother, better samples than the last iterate (Yazici et al. 2019;
             an option of StudioGAN).
         num_classes: class-conditional when set (see `GenerativeModel`).
+        clusters: None, or a `keras_gen.layers.Clusters` of the training data (Liu et al. 2020):
+            the networks take cluster labels as a conditional GAN's take classes, real examples
+            are labelled with their cluster, and the GAN stays unconditional to its user:
+            z's first coordinate picks the cluster (`Clusters.draw`) and the rest is the
+            generator's latent. `fit` adapts the clusters to its data first unless
+            `adapt_clusters` already did.
         seed: seed of the training noise.
 
     `fit` reports `d_loss`, `g_loss` (and `class_loss`, the penalties), and `loss`, their sum d_loss
@@ -83,6 +91,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         augment=None,
         ema=None,
         num_classes=None,
+        clusters=None,
         seed=None,
         **kwargs,
     ):
@@ -92,6 +101,7 @@ class GAN(LatentVariableModel, GenerativeModel):
         super().__init__(num_classes=num_classes, seed=seed, loss_names=loss_names, **kwargs)
         self.generator = generator
         self.discriminator = discriminator
+        self.clusters = clusters
         self.regularizers = regularizers
         self.adversarial_loss_name = loss
         self.adversarial_loss = losses.get(loss)
@@ -107,7 +117,8 @@ class GAN(LatentVariableModel, GenerativeModel):
             self.averaged_generator.trainable = False  # updated by averaging, never by an optimizer
         self.class_loss_weight = checks.number("class_loss_weight", class_loss_weight, minimum=0.0)
         self.classify_fakes = bool(classify_fakes)
-        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.generator_latent_dim = int(generator.inputs[0].shape[-1])
+        self.latent_dim = self.generator_latent_dim + (clusters is not None)  # z_0 picks the cluster
         self.data_shape = tuple(generator.output.shape[1:])
         self._check_conditioning()
         self.augmentation = augmentation.parse_policy(augment)
@@ -122,6 +133,18 @@ class GAN(LatentVariableModel, GenerativeModel):
         self.discriminator_takes_labels = len(self.discriminator.inputs) == 2
         outputs = self.discriminator.output.shape[-1]
         self.auxiliary_classifier = self.conditional and outputs == 1 + self.num_classes
+        if self.clusters is not None:
+            if self.conditional:
+                raise ValueError(
+                    "clusters makes an unconditional GAN label its data with clusters of its own; num_classes makes "
+                    "it take given labels. Pass one of them."
+                )
+            if not (self.generator_takes_labels and self.discriminator_takes_labels and outputs == 1):
+                raise ValueError(
+                    f"A self-conditioned GAN's generator takes [z, cluster] and its discriminator [x, cluster] "
+                    f"(build the networks with num_classes={self.clusters.num_clusters})."
+                )
+            return
         if not self.conditional:
             if self.generator_takes_labels or self.discriminator_takes_labels:
                 raise ValueError("These networks take labels: pass num_classes to make a conditional GAN.")
@@ -162,6 +185,8 @@ class GAN(LatentVariableModel, GenerativeModel):
     # -- the networks ------------------------------------------------------------------------
 
     def call(self, z, labels=None, training=False):
+        if self.clusters is not None:
+            labels, z = self.clusters.draw(z)
         return self.generator(self._with_labels(z, labels), training=training)
 
     @staticmethod
@@ -174,8 +199,11 @@ class GAN(LatentVariableModel, GenerativeModel):
         if not ops.is_tensor(z):
             return self.compiled_generate(z, labels)
         z = ops.convert_to_tensor(z, "float32")
+        labels = self.label_tensor(labels, ops.shape(z)[0])
+        if self.clusters is not None:
+            labels, z = self.clusters.draw(z)
         generator = self.generator if self.averaged_generator is None else self.averaged_generator
-        return generator(self._with_labels(z, self.label_tensor(labels, ops.shape(z)[0])), training=False)
+        return generator(self._with_labels(z, labels), training=False)
 
     def update_average(self):
         """w_avg <- d * w_avg + (1 - d) * w after generator step t, with d = min(ema, (1 + t) / (10 + t))
@@ -199,7 +227,8 @@ class GAN(LatentVariableModel, GenerativeModel):
         return outputs[:, 0], (outputs[:, 1:] if self.auxiliary_classifier else None)
 
     def sample_latent(self, batch_size):
-        return self.training_noise("normal", (batch_size, self.latent_dim))
+        """The generator's latent input in training (a self-conditioned GAN's takes the cluster apart)."""
+        return self.training_noise("normal", (batch_size, self.generator_latent_dim))
 
     # -- the objectives ----------------------------------------------------------------------
 
@@ -245,6 +274,25 @@ class GAN(LatentVariableModel, GenerativeModel):
             rows = (ops.arange(size) + i * size) % batch
             minibatches.append((ops.take(real, rows, axis=0), None if labels is None else ops.take(labels, rows, axis=0)))
         return minibatches
+
+    def adapt_clusters(self, x, seed=0):
+        """Cluster the training data `x` (an array or a tf.data dataset, labelled or not) for a
+        self-conditioned GAN (see `keras_gen.layers.Clusters`); `fit` calls it when it has not run."""
+        if self.clusters is None:
+            raise ValueError(f"{self.name} has no clusters to adapt: build it with clusters=K (e.g. 50).")
+        self.clusters.adapt(read_examples(x, limit=MAX_EXAMPLES), seed=seed)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if self.clusters is not None and not self.clusters.adapted:
+            self.check_batch(*first_batch(x, y, kwargs.get("batch_size")))  # refuse bad data before clustering it
+            self.adapt_clusters(x)
+        return super().fit(x, y, *args, **kwargs)
+
+    def unpack(self, data):
+        """fit's batch as `(x, labels, sample_weight)`; a self-conditioned GAN's labels are the
+        examples' clusters."""
+        real, labels, sample_weight = super().unpack(data)
+        return real, (labels if self.clusters is None else self.clusters(real)), sample_weight
 
     def train_step(self, data):
         """Algorithm 1 (Goodfellow et al. 2014): k discriminator steps, each on its own real
@@ -292,11 +340,17 @@ class GAN(LatentVariableModel, GenerativeModel):
             "classify_fakes": self.classify_fakes,
             "augment": ",".join(self.augmentation) or None,
             "ema": self.ema,
+            "clusters": None if self.clusters is None else keras.saving.serialize_keras_object(self.clusters),
         }
 
     @classmethod
     def from_config(cls, config):
-        config = {**config, "regularizers": [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]]}
+        clusters = config.get("clusters")
+        config = {
+            **config,
+            "regularizers": [keras.saving.deserialize_keras_object(r) for r in config["regularizers"]],
+            "clusters": None if clusters is None else keras.saving.deserialize_keras_object(clusters),
+        }
         return super().from_config(config)
 
 
@@ -370,12 +424,22 @@ def gan_networks(data_shape, latent_dim, width, hidden_units, normalization, spe
 
 
 def build_gan(model_class, name, optimizer, *, data_shape, latent_dim, width, hidden_units, normalization="batch",
-              spectral_norm=False, num_classes=None, conditioning="concat", **model_options):
-    """A compiled `model_class` with `gan_networks`; `model_options` go to the model."""
+              spectral_norm=False, num_classes=None, conditioning="concat", clusters=None, **model_options):
+    """A compiled `model_class` with `gan_networks`; `model_options` go to the model. `clusters=K`
+    makes it self-conditioned: networks conditional on K clusters of the data (`Clusters`)."""
+    if clusters is not None:
+        if num_classes is not None:
+            raise ValueError(
+                "clusters=K labels the data with K clusters of its own (an unconditional, self-conditioned GAN); "
+                "num_classes makes a GAN conditional on given labels. Pass one of them."
+            )
+        clusters = Clusters(checks.integer("clusters", clusters, minimum=2), networks.check_data_shape(data_shape))
+        latent_dim = checks.integer("latent_dim", latent_dim, minimum=2) - 1  # z_0 picks the cluster
+    network_classes = num_classes if clusters is None else clusters.num_clusters
     generator, discriminator = gan_networks(
-        data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, num_classes, conditioning
+        data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, network_classes, conditioning
     )
-    model = model_class(generator, discriminator, num_classes=num_classes, name=name, **model_options)
+    model = model_class(generator, discriminator, num_classes=num_classes, clusters=clusters, name=name, **model_options)
     model.compile(optimizer=optimizer)
     return model
 
@@ -387,15 +451,15 @@ def _adam(learning_rate, beta_1, beta_2=0.999):
 
 @register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
 def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discriminator_steps=1, loss="non-saturating",
-        num_classes=None, learning_rate=2e-4, beta_1=0.5, augment=None, ema=None, seed=None):
+        num_classes=None, clusters=None, learning_rate=2e-4, beta_1=0.5, augment=None, ema=None, seed=None):
     return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
-                     hidden_units=hidden_units, num_classes=num_classes, loss=loss,
+                     hidden_units=hidden_units, num_classes=num_classes, clusters=clusters, loss=loss,
                      discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(4e-4, 0.5), EMA.")
 def dcgan(data_shape=(28, 28, 1), latent_dim=64, width=32, discriminator_steps=1, loss="non-saturating",
-          num_classes=None, learning_rate=4e-4, beta_1=0.5, augment=None, ema=0.999, seed=None):
+          num_classes=None, clusters=None, learning_rate=4e-4, beta_1=0.5, augment=None, ema=0.999, seed=None):
     """The paper's architecture and Adam's beta_1, tuned for small digit sets (measured in
     zoo/dcgan): width 32 and latent 64 (28x28 digits need fewer filters than 64x64 photos), twice
     the paper's learning rate (a few thousand steps, not the paper's tens of thousands) and an EMA
@@ -403,42 +467,43 @@ def dcgan(data_shape=(28, 28, 1), latent_dim=64, width=32, discriminator_steps=1
     if not networks.is_image_shape(networks.check_data_shape(data_shape)):
         raise ValueError(f"dcgan is convolutional and needs image data (H, W, C); for vectors use 'gan'. Got {data_shape}.")
     return build_gan(GAN, "dcgan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim,
-                     width=width, hidden_units=None, num_classes=num_classes, loss=loss,
+                     width=width, hidden_units=None, num_classes=num_classes, clusters=clusters, loss=loss,
                      discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 
 @register("wgan", "WGAN (Arjovsky et al. 2017): critic with weight clipping c=0.01, RMSProp(5e-5), n_critic=5.")
 def wgan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5, clip_value=0.01,
-         num_classes=None, learning_rate=5e-5, augment=None, ema=None, seed=None):
+         num_classes=None, clusters=None, learning_rate=5e-5, augment=None, ema=None, seed=None):
     """DCGAN nets with batch norm in the critic (as in the paper) for images, MLPs for vectors."""
     optimizer = keras.optimizers.RMSprop(checks.number("learning_rate", learning_rate, exclusive_minimum=0.0))
     return build_gan(WGAN, "wgan", optimizer, data_shape=data_shape, latent_dim=latent_dim, width=width,
-                     hidden_units=hidden_units, num_classes=num_classes, regularizers=[WeightClipping(clip_value)],
+                     hidden_units=hidden_units, num_classes=num_classes, clusters=clusters,
+                     regularizers=[WeightClipping(clip_value)],
                      discriminator_steps=n_critic, augment=augment, ema=ema, seed=seed)
 
 
 @register("wgan-gp", "WGAN-GP (Gulrajani et al. 2017): gradient penalty lambda=10, Adam(1e-4, 0, 0.9), n_critic=5.")
 def wgan_gp(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), n_critic=5,
-            gradient_penalty_weight=10.0, normalization="layer", num_classes=None, conditioning="concat",
+            gradient_penalty_weight=10.0, normalization="layer", num_classes=None, conditioning="concat", clusters=None,
             learning_rate=1e-4, beta_1=0.0, beta_2=0.9, augment=None, ema=None, seed=None):
     """Layer norm (or none) in the critic, never batch norm, which would couple the per-example
     penalty across the batch. With num_classes, a conditional WGAN-GP."""
     return build_gan(WGANGP, "wgan_gp", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization=normalization,
-                     num_classes=num_classes, conditioning=conditioning,
+                     num_classes=num_classes, conditioning=conditioning, clusters=clusters,
                      regularizers=[GradientPenalty(gradient_penalty_weight)], discriminator_steps=n_critic,
                      augment=augment, ema=ema, seed=seed)
 
 
 @register("sngan", "SN-GAN (Miyato et al. 2018): spectral norm on every D layer, hinge loss, Adam(2e-4, 0.5, 0.999).")
 def sngan(data_shape=(28, 28, 1), latent_dim=100, width=64, hidden_units=(256, 256), discriminator_steps=1,
-          num_classes=None, conditioning="projection", learning_rate=2e-4, beta_1=0.5, beta_2=0.999, augment=None,
-          ema=None, seed=None):
+          num_classes=None, conditioning="projection", clusters=None, learning_rate=2e-4, beta_1=0.5, beta_2=0.999,
+          augment=None, ema=None, seed=None):
     """No other normalisation in the discriminator; conditional models use the projection
     discriminator by default (Miyato & Koyama 2018)."""
     return build_gan(SNGAN, "sngan", _adam(learning_rate, beta_1, beta_2), data_shape=data_shape,
                      latent_dim=latent_dim, width=width, hidden_units=hidden_units, normalization="none",
-                     spectral_norm=True, num_classes=num_classes, conditioning=conditioning,
+                     spectral_norm=True, num_classes=num_classes, conditioning=conditioning, clusters=clusters,
                      discriminator_steps=discriminator_steps, augment=augment, ema=ema, seed=seed)
 
 

@@ -86,3 +86,11 @@ def test_bad_self_conditioning_options_are_clear_errors(digits):
         zoo.build("dcgan", clusters=50, latent_dim=8, width=4).adapt_clusters(images[:64])
     with pytest.raises(ValueError, match="no clusters to adapt"):
         zoo.build("dcgan", latent_dim=8, width=4).adapt_clusters(images)
+
+
+def test_a_self_conditioned_mlp_gan_on_points():
+    points, _ = blobs([64, 64, 64, 64])
+    model = zoo.build("gan", data_shape=(2,), hidden_units=(8,), latent_dim=3, clusters=4)
+    model.fit(points, batch_size=32, epochs=1, verbose=0)
+    assert sorted(np.unique(keras.ops.convert_to_numpy(model.clusters(points))).tolist()) == [0, 1, 2, 3]
+    assert model.sample(10, seed=0).shape == (10, 2)

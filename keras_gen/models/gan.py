@@ -276,8 +276,9 @@ class GAN(LatentVariableModel, GenerativeModel):
         return minibatches
 
     def adapt_clusters(self, x, seed=0):
-        """Cluster the training data `x` (an array or a tf.data dataset, labelled or not) for a
-        self-conditioned GAN (see `keras_gen.layers.Clusters`); `fit` calls it when it has not run."""
+        """Cluster the training data `x` (an array or a tf.data dataset, labelled or not; its first
+        `MAX_EXAMPLES` examples) for a self-conditioned GAN (see `keras_gen.layers.Clusters`);
+        `fit` calls it when it has not run."""
         if self.clusters is None:
             raise ValueError(f"{self.name} has no clusters to adapt: build it with clusters=K (e.g. 50).")
         self.clusters.adapt(read_examples(x, limit=MAX_EXAMPLES), seed=seed)

@@ -71,3 +71,18 @@ def test_train_a_conditional_model_with_its_fid(tmp_path):
               "--set", "width=4", "latent_dim=8"])
     history = json.loads((out / "history.json").read_text())["history"]
     assert np.isfinite(history["fid"][0])
+
+
+def test_train_a_self_conditioned_gan_from_the_command_line(tmp_path):
+    """--set clusters=K: fit clusters the digits first; the saved model keeps its clusters."""
+    import keras
+
+    out = tmp_path / "s"
+    cli.main(["train", "sngan", "--data", "mnist-5k", "--epochs", "1", "--out", str(out), "--steps-per-epoch", "2",
+              "--set", "clusters=5", "width=4", "latent_dim=8"])
+    model = keras.models.load_model(out / "model.keras")
+    frequencies = keras.ops.convert_to_numpy(model.clusters.frequencies)
+    assert frequencies.shape == (5,) and np.all(frequencies > 0) and abs(frequencies.sum() - 1) < 1e-5
+    grid = tmp_path / "grid.png"
+    cli.main(["sample", str(out / "model.keras"), "-n", "4", "--out", str(grid), "--seed", "0"])
+    assert grid.exists()

@@ -84,8 +84,10 @@ RECIPES = {
         data="mnist-5k", epochs=40, batch_size=64,
         options={"clusters": 50, "latent_dim": 64, "width": 32, "learning_rate": 4e-4, "ema": 0.999},
     ),
-    # n_critic = 5 minibatches a step: 150 epochs are 1,800 generator steps.
-    "wgan-gp/mnist-5k": dict(data="mnist-5k", epochs=150, batch_size=64, options={"latent_dim": 64, "width": 32, "ema": 0.999}),
+    # n_critic = 5 minibatches a step: 150 epochs are 1,800 generator steps. Self-conditioned on 50
+    # clusters: confident share 0.793, FID 68.7 (FID still falling), against 0.645, 86.9 plain.
+    "wgan-gp/mnist-5k": dict(data="mnist-5k", epochs=150, batch_size=64,
+                             options={"clusters": 50, "latent_dim": 64, "width": 32, "ema": 0.999}),
     "wgan/mnist-5k": dict(data="mnist-5k", epochs=150, batch_size=64, options={"latent_dim": 64, "width": 32, "ema": 0.999}),
     "gan/mnist-5k": dict(data="mnist-5k", epochs=60, batch_size=64, options={"hidden_units": (512, 512), "ema": 0.999}),
     "beta-vae/mnist-5k": dict(data="mnist-5k-binary", epochs=30, batch_size=64, options={}),

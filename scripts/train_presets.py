@@ -76,7 +76,7 @@ RECIPES = {
     "gated-pixelcnn/mnist-5k-conditional": dict(data="mnist-5k-binary", epochs=40, batch_size=64, decay=True,
                                                 options={"distribution": "bernoulli", "num_classes": 10, "num_layers": 12}),
     # The other image GANs on dcgan's networks and settings (benchmarks/dcgan_defaults.py), each with
-    # its own loss, critic and optimiser defaults (Adam(1e-4, 0, 0.9) for wgan-gp, RMSProp(5e-5) for wgan).
+    # its own loss, critic and optimiser (Adam with betas (0, 0.9) for wgan-gp, RMSProp(5e-5) for wgan).
     # sngan self-conditioned on 50 clusters (as dcgan), 40 epochs at a constant rate: confident share
     # 0.919, FID 11.0; with decay over 60 epochs FID rose again late in the run (18.5). Plain sngan, 200
     # epochs with decay: 0.751, FID 44.1 (see zoo/sngan).

@@ -15,8 +15,8 @@ def integer(name, value, minimum=None):
     return value
 
 
-def number(name, value, minimum=None, exclusive_minimum=None):
-    """`value` as a float, at least `minimum` (or above `exclusive_minimum`)."""
+def number(name, value, minimum=None, exclusive_minimum=None, exclusive_maximum=None):
+    """`value` as a float, at least `minimum` (or above `exclusive_minimum`), below `exclusive_maximum`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {value!r}.")
     value = float(value)
@@ -26,6 +26,8 @@ def number(name, value, minimum=None, exclusive_minimum=None):
         raise ValueError(f"{name} must be at least {minimum}; got {value}.")
     if exclusive_minimum is not None and value <= exclusive_minimum:
         raise ValueError(f"{name} must be greater than {exclusive_minimum}; got {value}.")
+    if exclusive_maximum is not None and value >= exclusive_maximum:
+        raise ValueError(f"{name} must be below {exclusive_maximum}; got {value}.")
     return value
 
 

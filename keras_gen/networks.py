@@ -176,11 +176,13 @@ def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), num_classes=N
 
 
 def mlp_discriminator(
-    data_shape, hidden_units=(256, 256), spectral_norm=False, num_classes=None, conditioning="concat", name="discriminator"
+    data_shape, hidden_units=(256, 256), spectral_norm=False, num_classes=None, conditioning="concat", dropout=0.0,
+    name="discriminator",
 ):
     """MLP discriminator with LeakyReLU(0.2) hidden layers and one logit. `spectral_norm` wraps
     every layer (SN-GAN); with `num_classes` the label enters as `conditioning` says ("concat":
-    its embedding joins the input)."""
+    its embedding joins the input); `dropout` after each hidden layer, as Goodfellow et al. 2014
+    trained theirs, keeps it from memorising a small training set."""
     x = keras.Input(data_shape, name="data")
     inputs, h = x, layers.Flatten()(x)
     labels = label_input() if _check_conditioning(num_classes, conditioning) else None
@@ -191,6 +193,8 @@ def mlp_discriminator(
     for units in hidden_units:
         h = _maybe_spectral(layers.Dense(units), spectral_norm)(h)
         h = layers.LeakyReLU(0.2)(h)
+        if dropout > 0:
+            h = layers.Dropout(dropout)(h)
     logits = _discriminator_head(h, labels, num_classes, conditioning, spectral_norm)
     return keras.Model(inputs, logits, name=name)
 

@@ -144,3 +144,21 @@ def test_ema_generates_with_the_average_of_the_generators_weights(tmp_path, digi
     assert not np.allclose(averaged, keras.ops.convert_to_numpy(model.generator(z, training=False)))
     model.save(tmp_path / "m.keras")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.models.load_model(tmp_path / "m.keras").generate(z)), averaged, atol=1e-5)
+
+
+def test_discriminator_dropout_acts_in_training_only_and_survives_saving(tmp_path, digits):
+    images, _ = digits
+    model = zoo.build("gan", latent_dim=8, hidden_units=(32,), discriminator_dropout=0.5, seed=0)
+
+    def scores(gan, training=False):
+        return keras.ops.convert_to_numpy(gan.discriminator(images[:8], training=training))
+
+    np.testing.assert_allclose(scores(model), scores(model), rtol=1e-6)
+    assert np.abs(scores(model, training=True) - scores(model)).max() > 1e-4  # units dropped
+    model.fit(images[:16], batch_size=16, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(scores(loaded), scores(model), rtol=1e-5)
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in loaded.discriminator.layers)
+    with pytest.raises(ValueError, match=r"discriminator_dropout .* must be below 1.0"):
+        zoo.build("gan", discriminator_dropout=1.0)

@@ -148,3 +148,22 @@ def test_save_load_round_trip(tmp_path):
     loaded = keras.models.load_model(path)
     assert loaded.gated and loaded.distribution == "bernoulli"
     np.testing.assert_allclose(loaded.log_prob(x), model.log_prob(x), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name,options", [("pixelcnn", PLAIN), ("gated-pixelcnn", GATED)], ids=["pixelcnn", "gated"])
+def test_dropout_acts_in_training_only_and_keeps_the_samplers_exact(name, options, tmp_path):
+    model = zoo.build(name, **options, distribution="bernoulli", num_classes=2, dropout=0.5)
+    x, labels = to_unit(tiny_digits(4)[0]), np.array([0, 1, 0, 1])
+    inference = ops.convert_to_numpy(model(x, labels=labels))
+    np.testing.assert_allclose(ops.convert_to_numpy(model(x, labels=labels)), inference, rtol=1e-6)
+    training = ops.convert_to_numpy(model(x, labels=labels, training=True))
+    assert np.abs(training - inference).max() > 1e-3  # units dropped
+    np.testing.assert_array_equal(model.draw(3, labels[:3], 5, 3), model.draw(3, labels[:3], 5, 3, naive=True))
+    path = str(tmp_path / "dropout.keras")
+    model.save(path)
+    assert keras.models.load_model(path).dropout == 0.5
+
+
+def test_dropout_rate_must_be_below_one():
+    with pytest.raises(ValueError, match=r"dropout .* must be below 1.0; got 1.0"):
+        zoo.build("gated-pixelcnn", **GATED, dropout=1.0)

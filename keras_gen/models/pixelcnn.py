@@ -26,7 +26,15 @@ from keras_gen.models.autoregressive import (
 from keras_gen.zoo import register
 
 
-def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_size, distribution, num_classes):
+def residual_dropout(x, rate):
+    """Dropout inside a residual block, before its closing 1x1 convolution, as PixelCNN++ does to
+    keep a small dataset from being memorised (Salimans et al. 2017, section 2.6). Identity at
+    inference, so the samplers never see it."""
+    return layers.Dropout(rate)(x) if rate > 0 else x
+
+
+def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_size, distribution, num_classes,
+                     dropout=0.0):
     """PixelCNN: a mask-A convolution, then residual blocks of ReLU, mask-B convolution, ReLU and a
     1x1 convolution. It has the blind spot of stacked masked convolutions (upper right)."""
     images, labels = network_inputs(data_shape, num_classes)
@@ -35,11 +43,11 @@ def pixelcnn_network(data_shape, filters, num_layers, kernel_size, first_kernel_
         r = MaskedConv2D(filters, kernel_size, "B", name=f"conv_B_{i}")(layers.ReLU()(h))
         if labels is not None:
             r = r + label_bias(labels, num_classes, filters, f"label_bias_{i}")
-        h = h + layers.Conv2D(filters, 1, name=f"residual_{i}")(layers.ReLU()(r))
+        h = h + layers.Conv2D(filters, 1, name=f"residual_{i}")(residual_dropout(layers.ReLU()(r), dropout))
     return output_network(images, labels, h, data_shape, filters, distribution, "pixelcnn")
 
 
-def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distribution, num_classes):
+def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distribution, num_classes, dropout=0.0):
     """Gated PixelCNN: a vertical stack (rows strictly above the pixel, every column in reach) and a
     horizontal stack (the pixel's row, left of it), gated activations tanh * sigmoid, the vertical
     stack feeding the horizontal one through 1x1 convolutions, residual connections on the
@@ -57,7 +65,7 @@ def gated_pixelcnn_network(data_shape, filters, num_layers, kernel_size, distrib
             v_pre = v_pre + label_bias(labels, num_classes, 2 * filters, f"vertical_label_bias_{i}")
             h_pre = h_pre + label_bias(labels, num_classes, 2 * filters, f"horizontal_label_bias_{i}")
         v = GatedActivation()(v_pre)
-        update = layers.Conv2D(filters, 1, name=f"update_{i}")(GatedActivation()(h_pre))
+        update = layers.Conv2D(filters, 1, name=f"update_{i}")(residual_dropout(GatedActivation()(h_pre), dropout))
         h = update if h is None else h + update
     return output_network(images, labels, h, data_shape, filters, distribution, "gated_pixelcnn")
 
@@ -74,27 +82,30 @@ class PixelCNN(AutoregressiveModel):
         first_kernel_size: the mask-A kernel of the plain PixelCNN (7 in the paper).
         num_classes: when set, class-conditional: a label-dependent bias in every layer, and
             training data must be `(images, labels)`.
+        dropout: the rate of dropout in each residual block, during training only (0: none).
 
     Calling the model on images (and labels) returns per-pixel logits: (B, H, W, C, 256) for
     "categorical", (B, H, W, C) for "bernoulli".
     """
 
     def __init__(self, data_shape=(28, 28, 1), distribution="categorical", gated=False, filters=64, num_layers=5,
-                 kernel_size=3, first_kernel_size=7, num_classes=None, **kwargs):
+                 kernel_size=3, first_kernel_size=7, num_classes=None, dropout=0.0, **kwargs):
         super().__init__(data_shape, distribution, num_classes=num_classes, **kwargs)
         self.gated = bool(gated)
         self.filters = checks.integer("filters", filters, minimum=1)
         self.num_layers = checks.integer("num_layers", num_layers, minimum=1)
         self.kernel_size = checks.odd_kernel_size("kernel_size", kernel_size)
         self.first_kernel_size = checks.odd_kernel_size("first_kernel_size", first_kernel_size)
+        self.dropout = checks.number("dropout (the rate of dropped units)", dropout, minimum=0.0, exclusive_maximum=1.0)
         if self.gated:
             self.network = gated_pixelcnn_network(
-                self.data_shape, self.filters, self.num_layers, self.kernel_size, self.distribution, self.num_classes
+                self.data_shape, self.filters, self.num_layers, self.kernel_size, self.distribution, self.num_classes,
+                self.dropout,
             )
         else:
             self.network = pixelcnn_network(
                 self.data_shape, self.filters, self.num_layers, self.kernel_size, self.first_kernel_size, self.distribution,
-                self.num_classes,
+                self.num_classes, self.dropout,
             )
         self.built = True
 
@@ -164,7 +175,7 @@ class PixelCNN(AutoregressiveModel):
         return output_logits(network, h, self.data_shape, self.distribution), rows
 
     def get_config(self):
-        options = ("gated", "filters", "num_layers", "kernel_size", "first_kernel_size")
+        options = ("gated", "filters", "num_layers", "kernel_size", "first_kernel_size", "dropout")
         return {**super().get_config(), **{name: getattr(self, name) for name in options}}
 
 
@@ -175,15 +186,19 @@ def _compiled(model, learning_rate):
 
 @register("pixelcnn", "PixelCNN (van den Oord et al. 2016): mask A then mask-B residual blocks, exact likelihood.")
 def pixelcnn(data_shape=(28, 28, 1), distribution="categorical", filters=64, num_layers=5, kernel_size=3,
-             first_kernel_size=7, num_classes=None, learning_rate=1e-3):
+             first_kernel_size=7, num_classes=None, dropout=0.0, learning_rate=1e-3):
     model = PixelCNN(
-        data_shape, distribution, False, filters, num_layers, kernel_size, first_kernel_size, num_classes, name="pixelcnn"
+        data_shape, distribution, False, filters, num_layers, kernel_size, first_kernel_size, num_classes, dropout,
+        name="pixelcnn",
     )
     return _compiled(model, learning_rate)
 
 
 @register("gated-pixelcnn", "Gated PixelCNN (van den Oord et al. 2016): gated vertical and horizontal stacks, no blind spot.")
 def gated_pixelcnn(data_shape=(28, 28, 1), distribution="categorical", filters=32, num_layers=6, kernel_size=5,
-                   num_classes=None, learning_rate=1e-3):
-    model = PixelCNN(data_shape, distribution, True, filters, num_layers, kernel_size, kernel_size, num_classes, name="gated_pixelcnn")
+                   num_classes=None, dropout=0.0, learning_rate=1e-3):
+    model = PixelCNN(
+        data_shape, distribution, True, filters, num_layers, kernel_size, kernel_size, num_classes, dropout,
+        name="gated_pixelcnn",
+    )
     return _compiled(model, learning_rate)

@@ -31,6 +31,13 @@ def number(name, value, minimum=None, exclusive_minimum=None, exclusive_maximum=
     return value
 
 
+def boolean(name, value):
+    """`value` if it is True or False; 1, "yes" and other truthy stand-ins are refused."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return value
+
+
 def choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {tuple(choices)}; got {value!r}.")

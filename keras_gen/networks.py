@@ -159,17 +159,22 @@ def conv_discriminator(
     return keras.Model(inputs, logits, name=name)
 
 
-def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), num_classes=None, name="generator"):
+def mlp_generator(latent_dim, data_shape, hidden_units=(256, 256), num_classes=None, batch_norm=False,
+                  name="generator"):
     """MLP generator: ReLU hidden layers; tanh output for images (data in [-1, 1]), linear for
     vectors such as 2-D points, whose range is the data's own. With `num_classes` it also takes
-    integer labels, whose learned embedding is concatenated to z."""
+    integer labels, whose learned embedding is concatenated to z. `batch_norm` normalises each
+    hidden layer before its ReLU, as DCGAN's generator does (Radford et al. 2015)."""
     z = keras.Input((latent_dim,), name="z")
     inputs, h = z, z
     if num_classes:
         labels = label_input()
         inputs, h = [z, labels], layers.Concatenate()([z, _label_embedding(labels, num_classes, LABEL_EMBEDDING)])
     for units in hidden_units:
-        h = layers.Dense(units, activation="relu")(h)
+        if batch_norm:
+            h = layers.ReLU()(layers.BatchNormalization()(layers.Dense(units, use_bias=False)(h)))
+        else:
+            h = layers.Dense(units, activation="relu")(h)
     activation = "tanh" if is_image_shape(data_shape) else None
     out = layers.Reshape(data_shape)(layers.Dense(_flat_size(data_shape), activation=activation)(h))
     return keras.Model(inputs, out, name=name)

@@ -162,3 +162,21 @@ def test_discriminator_dropout_acts_in_training_only_and_survives_saving(tmp_pat
     assert any(isinstance(layer, keras.layers.Dropout) for layer in loaded.discriminator.layers)
     with pytest.raises(ValueError, match=r"discriminator_dropout .* must be below 1.0"):
         zoo.build("gan", discriminator_dropout=1.0)
+
+
+def test_generator_batch_norm_trains_its_statistics_and_survives_saving(tmp_path, digits):
+    images, _ = digits
+    model = zoo.build("gan", latent_dim=8, hidden_units=(32,), generator_batch_norm=True, seed=0)
+    norms = [layer for layer in model.generator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 1
+    before = keras.ops.convert_to_numpy(norms[0].moving_mean).copy()
+    model.fit(images[:32], batch_size=16, epochs=1, verbose=0)
+    assert np.abs(keras.ops.convert_to_numpy(norms[0].moving_mean) - before).max() > 1e-6  # statistics learned
+    z = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded.generator(z)), keras.ops.convert_to_numpy(model.generator(z)), atol=1e-5
+    )
+    with pytest.raises(TypeError, match=r"generator_batch_norm must be True or False; got 'yes'"):
+        zoo.build("gan", generator_batch_norm="yes")

@@ -406,9 +406,10 @@ class SNGAN(GAN):
 
 
 def gan_networks(data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, num_classes, conditioning,
-                 discriminator_dropout=0.0):
+                 discriminator_dropout=0.0, generator_batch_norm=False):
     """(generator, discriminator): DCGAN convolutions for images (or MLPs when `width` is None),
-    MLPs for vectors; `discriminator_dropout` in the MLP discriminator's hidden layers."""
+    MLPs for vectors; `discriminator_dropout` in the MLP discriminator's hidden layers and
+    `generator_batch_norm` in the MLP generator's."""
     data_shape = networks.check_data_shape(data_shape)
     latent_dim = checks.integer("latent_dim", latent_dim, minimum=1)
     labels = {"num_classes": num_classes, "conditioning": conditioning}
@@ -420,14 +421,15 @@ def gan_networks(data_shape, latent_dim, width, hidden_units, normalization, spe
         )
     hidden_units = checks.integers("hidden_units", hidden_units)
     return (
-        networks.mlp_generator(latent_dim, data_shape, hidden_units, num_classes=num_classes),
+        networks.mlp_generator(latent_dim, data_shape, hidden_units, num_classes=num_classes,
+                               batch_norm=generator_batch_norm),
         networks.mlp_discriminator(data_shape, hidden_units, spectral_norm, dropout=discriminator_dropout, **labels),
     )
 
 
 def build_gan(model_class, name, optimizer, *, data_shape, latent_dim, width, hidden_units, normalization="batch",
               spectral_norm=False, num_classes=None, conditioning="concat", clusters=None, discriminator_dropout=0.0,
-              **model_options):
+              generator_batch_norm=False, **model_options):
     """A compiled `model_class` with `gan_networks`; `model_options` go to the model. `clusters=K`
     makes it self-conditioned: networks conditional on K clusters of the data (`Clusters`)."""
     if clusters is not None:
@@ -441,7 +443,7 @@ def build_gan(model_class, name, optimizer, *, data_shape, latent_dim, width, hi
     network_classes = num_classes if clusters is None else clusters.num_clusters
     generator, discriminator = gan_networks(
         data_shape, latent_dim, width, hidden_units, normalization, spectral_norm, network_classes, conditioning,
-        discriminator_dropout,
+        discriminator_dropout, generator_batch_norm,
     )
     model = model_class(generator, discriminator, num_classes=num_classes, clusters=clusters, name=name, **model_options)
     model.compile(optimizer=optimizer)
@@ -456,13 +458,14 @@ def _adam(learning_rate, beta_1, beta_2=0.999):
 @register("gan", "GAN (Goodfellow et al. 2014): MLP generator and discriminator, Algorithm 1 with k D-steps.")
 def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discriminator_steps=1, loss="non-saturating",
         num_classes=None, clusters=None, learning_rate=2e-4, beta_1=0.5, augment=None, ema=None, discriminator_dropout=0.0,
-        seed=None):
+        generator_batch_norm=False, seed=None):
     discriminator_dropout = checks.number("discriminator_dropout (the rate of dropped units)", discriminator_dropout,
                                           minimum=0.0, exclusive_maximum=1.0)
     return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
                      hidden_units=hidden_units, num_classes=num_classes, clusters=clusters, loss=loss,
                      discriminator_steps=discriminator_steps, augment=augment, ema=ema,
-                     discriminator_dropout=discriminator_dropout, seed=seed)
+                     discriminator_dropout=discriminator_dropout,
+                     generator_batch_norm=checks.boolean("generator_batch_norm", generator_batch_norm), seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(4e-4, 0.5), EMA.")

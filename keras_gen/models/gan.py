@@ -461,11 +461,11 @@ def gan(data_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 256), discrimi
         generator_batch_norm=False, seed=None):
     discriminator_dropout = checks.number("discriminator_dropout (the rate of dropped units)", discriminator_dropout,
                                           minimum=0.0, exclusive_maximum=1.0)
+    generator_batch_norm = checks.boolean("generator_batch_norm", generator_batch_norm)
     return build_gan(GAN, "gan", _adam(learning_rate, beta_1), data_shape=data_shape, latent_dim=latent_dim, width=None,
                      hidden_units=hidden_units, num_classes=num_classes, clusters=clusters, loss=loss,
                      discriminator_steps=discriminator_steps, augment=augment, ema=ema,
-                     discriminator_dropout=discriminator_dropout,
-                     generator_batch_norm=checks.boolean("generator_batch_norm", generator_batch_norm), seed=seed)
+                     discriminator_dropout=discriminator_dropout, generator_batch_norm=generator_batch_norm, seed=seed)
 
 
 @register("dcgan", "DCGAN (Radford et al. 2015): strided (transposed) convolutions, batch norm, Adam(4e-4, 0.5), EMA.")

@@ -17,13 +17,13 @@ Learning rates (--lr NAME=VALUE), the number of critic steps (--n-critic), other
 
 The settings measured for the zoo cards (zoo/sngan/README.md has the tables):
 
-    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models gan wgan sngan --jobs 3 \
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models gan wgan sngan --jobs 2 \
       --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 gan=6000 \
       --lr gan=1e-3 wgan=1e-3 sngan=1e-3 --set sngan:discriminator_steps=5 sngan:beta_1=0.0 sngan:beta_2=0.9
-    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models wgan-gp --jobs 3 \
+    KERAS_BACKEND=tensorflow python benchmarks/mode_collapse.py --models wgan-gp --jobs 2 \
       --hidden 256 256 256 --latent-dim 2 --batch-size 256 --decay --steps 3000 --lr wgan-gp=1e-3
 
-and sngan on grid25 with --steps 8000 (all 25 modes, about 92% high quality).
+and sngan on grid25 with --steps 8000 (keras-gen 0.1: all 25 modes, about 92% high quality).
 """
 
 import argparse

@@ -75,6 +75,16 @@ def test_presets_are_listed_with_their_metadata():
     assert zoo.presets("kde") == {}
 
 
+def test_the_shipped_presets_stay_under_the_size_budgets():
+    """Issue 13 keeps the presets under 40 MB in the wheel (they are stored compressed already), and
+    the repository takes no file over 5 MB."""
+    root = os.path.join(os.path.dirname(presets.__file__), "presets")
+    sizes = {os.path.join(folder, name): os.path.getsize(os.path.join(folder, name))
+             for folder, _, names in os.walk(root) for name in names}
+    assert sum(sizes.values()) < 40e6, f"the presets take {sum(sizes.values()) / 1e6:.1f} MB"
+    assert not [path for path, size in sizes.items() if size > 5e6], "preset files over 5 MB"
+
+
 def test_the_dcgan_preset_makes_digits_on_this_backend():
     """Not golden values (backends differ in the last bits): the judge of zoo_quality, mnist-lenet,
     is confident about most samples, as for real digits (0.93), and no class dominates."""

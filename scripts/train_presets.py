@@ -98,7 +98,7 @@ RECIPES = {
     # At 2e-4, 100 epochs: c = 0.01 0.467 (150 epochs), 0.02 0.507, 0.05 0.541 and FID 172.6, still falling;
     # 300 epochs: c = 0.05 0.660 and FID 93.4, c = 0.1 0.597 and FID 137.0. One critic step per
     # generator step gives five times the generator steps an epoch: c = 0.05, 240 epochs, 0.716 and
-    # FID 71.6 (n_critic = 2: 0.694, 73.7; c = 0.1, 150 epochs: 0.693, 84.1) (zoo/wgan).
+    # FID 71.6 (n_critic = 2: 0.694, 73.7; 150 epochs, c = 0.1: 0.693, 84.1; c = 0.02: 0.680, 78.1) (zoo/wgan).
     "wgan/mnist-5k": dict(data="mnist-5k", epochs=240, batch_size=64,
                           options={"latent_dim": 64, "width": 32, "ema": 0.999, "learning_rate": 2e-4, "clip_value": 0.05,
                                    "n_critic": 1}),
